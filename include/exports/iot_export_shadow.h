@@ -1,0 +1,8 @@
+/*
+ * exports/iot_export_shadow.h - HAND-WRITTEN (not generated).
+ * Present so that the #include lines of V2.10 firmware resolve. iotmqtt implements only the MQTT
+ * part of the SDK; this part of V2.10 is not provided and declares nothing.
+ */
+#ifndef IOTMQTT_IOT_EXPORT_SHADOW_H
+#define IOTMQTT_IOT_EXPORT_SHADOW_H
+#endif

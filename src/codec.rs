@@ -1,0 +1,473 @@
+//! Bytes ⇄ the engine's packet types. The only module that names the codec crate (mqttbytes), so
+//! swapping the codec is a change here alone.
+//!
+//! mqttbytes frames the stream (`check`) and encodes the packets sent rarely (CONNECT, SUBSCRIBE,
+//! UNSUBSCRIBE). Packets on the per-message path (PUBLISH, acks, pings) are encoded and decoded
+//! here directly, borrowing from the buffers, because mqttbytes would allocate a topic `String`
+//! and payload `Bytes` for each of them.
+
+use bytes::BytesMut;
+use iotmqtt_engine::{Incoming, Outgoing, QoS};
+use mqttbytes::v4;
+
+/// What the start of a receive buffer holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A whole packet of `len` bytes.
+    Complete { len: usize },
+    /// More bytes are needed; `need` is the least number of extra bytes worth waiting for.
+    Incomplete { need: usize },
+    /// A packet whose total length (`header_len + remaining_len`) exceeds the buffer limit.
+    TooLarge {
+        header_len: usize,
+        remaining_len: usize,
+    },
+    /// The remaining-length field is invalid (more than 4 bytes).
+    Malformed,
+}
+
+/// Frames the packet at the start of `buf`; `limit` is the largest total packet size accepted.
+pub fn frame(buf: &[u8], limit: usize) -> Frame {
+    match mqttbytes::check(buf.iter(), usize::MAX) {
+        Ok(header) => {
+            let len = header.frame_length();
+            if len > limit {
+                Frame::TooLarge {
+                    header_len: len - remaining_of(buf).unwrap_or(0),
+                    remaining_len: remaining_of(buf).unwrap_or(0),
+                }
+            } else {
+                Frame::Complete { len }
+            }
+        }
+        Err(mqttbytes::Error::InsufficientBytes(need)) => match remaining_of(buf) {
+            // The header is known: a packet too big for the buffer is reported before it arrives.
+            Some(remaining) if header_len_of(buf).map_or(0, |h| h) + remaining > limit => {
+                Frame::TooLarge {
+                    header_len: header_len_of(buf).unwrap_or(2),
+                    remaining_len: remaining,
+                }
+            }
+            _ => Frame::Incomplete { need: need.max(1) },
+        },
+        Err(_) => Frame::Malformed,
+    }
+}
+
+/// The remaining length of the packet at the start of `buf`, once its header is complete.
+fn remaining_of(buf: &[u8]) -> Option<usize> {
+    varint(buf.get(1..)?).map(|(value, _)| value)
+}
+
+fn header_len_of(buf: &[u8]) -> Option<usize> {
+    varint(buf.get(1..)?).map(|(_, used)| used + 1)
+}
+
+/// MQTT variable byte integer: (value, bytes used); None if incomplete or longer than 4 bytes.
+fn varint(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut value = 0usize;
+    for (i, &b) in bytes.iter().take(4).enumerate() {
+        value |= usize::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+/// Why a complete frame could not be decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    Malformed(&'static str),
+}
+
+/// Decodes one complete frame (as found by [`frame`]).
+pub fn decode(packet: &[u8]) -> Result<Incoming<'_>, DecodeError> {
+    let byte1 = *packet
+        .first()
+        .ok_or(DecodeError::Malformed("empty packet"))?;
+    let header_len = header_len_of(packet).ok_or(DecodeError::Malformed("bad remaining length"))?;
+    let body = packet
+        .get(header_len..)
+        .ok_or(DecodeError::Malformed("truncated packet"))?;
+    let kind = byte1 >> 4;
+    let flags = byte1 & 0x0f;
+    let id_only = |name: &'static str, expected_flags: u8| -> Result<u16, DecodeError> {
+        if flags != expected_flags {
+            return Err(DecodeError::Malformed(name));
+        }
+        match body {
+            [hi, lo] => {
+                let id = u16::from_be_bytes([*hi, *lo]);
+                if id == 0 {
+                    Err(DecodeError::Malformed("packet id 0"))
+                } else {
+                    Ok(id)
+                }
+            }
+            _ => Err(DecodeError::Malformed(name)),
+        }
+    };
+    match kind {
+        2 => match body {
+            [ack_flags, code] if *ack_flags & 0xfe == 0 => Ok(Incoming::ConnAck {
+                session_present: ack_flags & 1 == 1,
+                code: *code,
+            }),
+            _ => Err(DecodeError::Malformed("CONNACK")),
+        },
+        3 => decode_publish(flags, body),
+        4 => id_only("PUBACK", 0).map(Incoming::PubAck),
+        5 => id_only("PUBREC", 0).map(Incoming::PubRec),
+        6 => id_only("PUBREL", 2).map(Incoming::PubRel),
+        7 => id_only("PUBCOMP", 0).map(Incoming::PubComp),
+        9 => match body {
+            [hi, lo, codes @ ..] if !codes.is_empty() && flags == 0 => {
+                let pkid = u16::from_be_bytes([*hi, *lo]);
+                if pkid == 0 {
+                    return Err(DecodeError::Malformed("packet id 0"));
+                }
+                Ok(Incoming::SubAck {
+                    pkid,
+                    return_codes: codes,
+                })
+            }
+            _ => Err(DecodeError::Malformed("SUBACK")),
+        },
+        11 => id_only("UNSUBACK", 0).map(Incoming::UnsubAck),
+        13 if body.is_empty() => Ok(Incoming::PingResp),
+        13 => Err(DecodeError::Malformed("PINGRESP")),
+        other => Ok(Incoming::Unexpected(other)),
+    }
+}
+
+fn decode_publish(flags: u8, body: &[u8]) -> Result<Incoming<'_>, DecodeError> {
+    let qos = match (flags >> 1) & 0b11 {
+        0 => QoS::AtMostOnce,
+        1 => QoS::AtLeastOnce,
+        2 => QoS::ExactlyOnce,
+        _ => return Err(DecodeError::Malformed("PUBLISH with QoS 3")),
+    };
+    let (len_bytes, rest) = body
+        .split_first_chunk::<2>()
+        .ok_or(DecodeError::Malformed("PUBLISH without topic length"))?;
+    let topic_len = usize::from(u16::from_be_bytes(*len_bytes));
+    let topic = rest.get(..topic_len).ok_or(DecodeError::Malformed(
+        "PUBLISH topic longer than the packet",
+    ))?;
+    let topic = core::str::from_utf8(topic)
+        .map_err(|_| DecodeError::Malformed("PUBLISH topic not UTF-8"))?;
+    let rest = rest.get(topic_len..).unwrap_or(&[]);
+    let (pkid, payload) = if qos == QoS::AtMostOnce {
+        (0, rest)
+    } else {
+        let (id, payload) = rest
+            .split_first_chunk::<2>()
+            .ok_or(DecodeError::Malformed("PUBLISH without packet id"))?;
+        let id = u16::from_be_bytes(*id);
+        if id == 0 {
+            return Err(DecodeError::Malformed("PUBLISH with packet id 0"));
+        }
+        (id, payload)
+    };
+    Ok(Incoming::Publish {
+        dup: flags & 0b1000 != 0,
+        qos,
+        retain: flags & 1 != 0,
+        topic,
+        pkid,
+        payload,
+    })
+}
+
+/// The QoS and packet id of an oversized PUBLISH, from its first bytes (the rest is drained).
+pub fn publish_ack_info(first: &[u8], header_len: usize) -> Option<(u8, u16)> {
+    let byte1 = *first.first()?;
+    if byte1 >> 4 != 3 {
+        return None;
+    }
+    let qos = (byte1 >> 1) & 0b11;
+    if qos == 0 {
+        return Some((0, 0));
+    }
+    let body = first.get(header_len..)?;
+    let topic_len = usize::from(u16::from_be_bytes(*body.first_chunk::<2>()?));
+    let id = body.get(2 + topic_len..2 + topic_len + 2)?;
+    Some((qos, u16::from_be_bytes([*id.first()?, *id.get(1)?])))
+}
+
+/// How many bytes of an oversized PUBLISH must be kept to learn its packet id.
+pub fn publish_ack_info_len(first: &[u8], header_len: usize) -> Option<usize> {
+    let body = first.get(header_len..)?;
+    let topic_len = usize::from(u16::from_be_bytes(*body.first_chunk::<2>()?));
+    Some(header_len + 2 + topic_len + 2)
+}
+
+/// The packet does not fit the space left in the write buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooLarge;
+
+/// Encodes `packet` at the start of `out`; returns the bytes written.
+pub fn encode(packet: &Outgoing<'_>, out: &mut [u8]) -> Result<usize, TooLarge> {
+    let mut w = Writer { out, len: 0 };
+    match packet {
+        Outgoing::Publish {
+            dup,
+            qos,
+            retain,
+            topic,
+            pkid,
+            payload,
+        } => {
+            let qos_bits = *qos as u8;
+            let byte1 = 0x30 | (u8::from(*dup) << 3) | (qos_bits << 1) | u8::from(*retain);
+            let id_len = if qos_bits > 0 { 2 } else { 0 };
+            let topic_len = u16::try_from(topic.len()).map_err(|_| TooLarge)?;
+            w.header(byte1, 2 + topic.len() + id_len + payload.len())?;
+            w.put(&topic_len.to_be_bytes())?;
+            w.put(topic.as_bytes())?;
+            if qos_bits > 0 {
+                w.put(&pkid.to_be_bytes())?;
+            }
+            w.put(payload)?;
+        }
+        Outgoing::PubAck(id) => w.id_packet(0x40, *id)?,
+        Outgoing::PubRec(id) => w.id_packet(0x50, *id)?,
+        Outgoing::PubRel(id) => w.id_packet(0x62, *id)?,
+        Outgoing::PubComp(id) => w.id_packet(0x70, *id)?,
+        Outgoing::PingReq => w.put(&[0xc0, 0x00])?,
+        Outgoing::Disconnect => w.put(&[0xe0, 0x00])?,
+        Outgoing::Connect {
+            client_id,
+            username,
+            password,
+            keepalive_s,
+            clean_session,
+        } => {
+            let mut connect = v4::Connect::new(*client_id);
+            connect.keep_alive = *keepalive_s;
+            connect.clean_session = *clean_session;
+            if !username.is_empty() || !password.is_empty() {
+                connect.set_login(*username, *password);
+            }
+            w.via_mqttbytes(|buf| connect.write(buf))?;
+        }
+        Outgoing::Subscribe { pkid, filter, qos } => {
+            let qos = match qos {
+                QoS::AtMostOnce => mqttbytes::QoS::AtMostOnce,
+                QoS::AtLeastOnce => mqttbytes::QoS::AtLeastOnce,
+                QoS::ExactlyOnce => mqttbytes::QoS::ExactlyOnce,
+            };
+            let mut subscribe = v4::Subscribe::new(*filter, qos);
+            // mqttbytes writes id 0 without complaint: always set it.
+            subscribe.pkid = *pkid;
+            w.via_mqttbytes(|buf| subscribe.write(buf))?;
+        }
+        Outgoing::Unsubscribe { pkid, filter } => {
+            let mut unsubscribe = v4::Unsubscribe::new(*filter);
+            unsubscribe.pkid = *pkid;
+            w.via_mqttbytes(|buf| unsubscribe.write(buf))?;
+        }
+    }
+    Ok(w.len)
+}
+
+struct Writer<'a> {
+    out: &'a mut [u8],
+    len: usize,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), TooLarge> {
+        let end = self.len.checked_add(bytes.len()).ok_or(TooLarge)?;
+        self.out
+            .get_mut(self.len..end)
+            .ok_or(TooLarge)?
+            .copy_from_slice(bytes);
+        self.len = end;
+        Ok(())
+    }
+
+    fn header(&mut self, byte1: u8, remaining: usize) -> Result<(), TooLarge> {
+        if remaining > 268_435_455 {
+            return Err(TooLarge);
+        }
+        self.put(&[byte1])?;
+        let mut value = remaining;
+        loop {
+            let mut byte = (value % 128) as u8;
+            value /= 128;
+            if value > 0 {
+                byte |= 0x80;
+            }
+            self.put(&[byte])?;
+            if value == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    fn id_packet(&mut self, byte1: u8, id: u16) -> Result<(), TooLarge> {
+        let [hi, lo] = id.to_be_bytes();
+        self.put(&[byte1, 0x02, hi, lo])
+    }
+
+    fn via_mqttbytes(
+        &mut self,
+        write: impl FnOnce(&mut BytesMut) -> Result<usize, mqttbytes::Error>,
+    ) -> Result<(), TooLarge> {
+        let mut buf = BytesMut::new();
+        // `write` returns the remaining length, not the bytes written: use the buffer's length.
+        write(&mut buf).map_err(|_| TooLarge)?;
+        self.put(&buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(p: Outgoing<'_>) -> Vec<u8> {
+        let mut buf = [0u8; 512];
+        let n = encode(&p, &mut buf).expect("fits");
+        buf[..n].to_vec()
+    }
+
+    #[test]
+    fn connect_bytes_for_the_sample_device() {
+        let bytes = enc(Outgoing::Connect {
+            client_id: "c",
+            username: "u",
+            password: "p",
+            keepalive_s: 60,
+            clean_session: false,
+        });
+        assert_eq!(
+            bytes,
+            [
+                0x10, 19, 0, 4, b'M', b'Q', b'T', b'T', 4, 0xc0, 0, 60, 0, 1, b'c', 0, 1, b'u', 0,
+                1, b'p'
+            ]
+        );
+    }
+
+    #[test]
+    fn publish_round_trip_and_flags() {
+        let bytes = enc(Outgoing::Publish {
+            dup: true,
+            qos: QoS::AtLeastOnce,
+            retain: false,
+            topic: "a/b",
+            pkid: 0x1234,
+            payload: b"hi",
+        });
+        assert_eq!(
+            bytes,
+            [0x3a, 9, 0, 3, b'a', b'/', b'b', 0x12, 0x34, b'h', b'i']
+        );
+        assert_eq!(frame(&bytes, 64), Frame::Complete { len: 11 });
+        assert_eq!(
+            decode(&bytes),
+            Ok(Incoming::Publish {
+                dup: true,
+                qos: QoS::AtLeastOnce,
+                retain: false,
+                topic: "a/b",
+                pkid: 0x1234,
+                payload: b"hi"
+            })
+        );
+    }
+
+    #[test]
+    fn subscribe_carries_the_packet_id() {
+        let bytes = enc(Outgoing::Subscribe {
+            pkid: 7,
+            filter: "a/+",
+            qos: QoS::AtLeastOnce,
+        });
+        assert_eq!(bytes, [0x82, 8, 0, 7, 0, 3, b'a', b'/', b'+', 1]);
+        let bytes = enc(Outgoing::Unsubscribe {
+            pkid: 9,
+            filter: "a",
+        });
+        assert_eq!(bytes, [0xa2, 5, 0, 9, 0, 1, b'a']);
+    }
+
+    #[test]
+    fn acks_and_pings() {
+        assert_eq!(enc(Outgoing::PubAck(258)), [0x40, 2, 1, 2]);
+        assert_eq!(enc(Outgoing::PubRel(1)), [0x62, 2, 0, 1]);
+        assert_eq!(enc(Outgoing::PingReq), [0xc0, 0]);
+        assert_eq!(enc(Outgoing::Disconnect), [0xe0, 0]);
+        assert_eq!(
+            decode(&[0x90, 3, 0, 5, 0x80]),
+            Ok(Incoming::SubAck {
+                pkid: 5,
+                return_codes: &[0x80]
+            })
+        );
+        assert_eq!(
+            decode(&[0x20, 2, 0, 5]),
+            Ok(Incoming::ConnAck {
+                session_present: false,
+                code: 5
+            })
+        );
+        assert_eq!(decode(&[0xd0, 0]), Ok(Incoming::PingResp));
+        assert_eq!(decode(&[0x62, 2, 0, 3]), Ok(Incoming::PubRel(3)));
+        assert_eq!(decode(&[0xc0, 0]), Ok(Incoming::Unexpected(12)));
+    }
+
+    #[test]
+    fn lying_lengths_and_truncation() {
+        // Topic length beyond the packet.
+        assert!(decode(&[0x30, 3, 0, 9, b'a']).is_err());
+        // QoS1 without a packet id.
+        assert!(decode(&[0x32, 3, 0, 1, b'a']).is_err());
+        // Packet id 0.
+        assert!(decode(&[0x40, 2, 0, 0]).is_err());
+        // Remaining length of five bytes.
+        assert_eq!(
+            frame(&[0x30, 0xff, 0xff, 0xff, 0xff, 0x01], 1000),
+            Frame::Malformed
+        );
+        // Partial packet.
+        assert_eq!(frame(&[0x30], 100), Frame::Incomplete { need: 1 });
+        assert!(matches!(
+            frame(&[0x30, 10, 0], 100),
+            Frame::Incomplete { .. }
+        ));
+        // Too large is known from the header alone.
+        assert_eq!(
+            frame(&[0x32, 0x80, 0x01, 0], 100),
+            Frame::TooLarge {
+                header_len: 3,
+                remaining_len: 128
+            }
+        );
+        // Write buffer too small.
+        let mut small = [0u8; 4];
+        assert_eq!(
+            encode(
+                &Outgoing::Publish {
+                    dup: false,
+                    qos: QoS::AtMostOnce,
+                    retain: false,
+                    topic: "abc",
+                    pkid: 0,
+                    payload: b""
+                },
+                &mut small
+            ),
+            Err(TooLarge)
+        );
+    }
+
+    #[test]
+    fn oversized_publish_ack_info() {
+        let head = [0x32, 0x80, 0x01, 0, 1, b'a', 0x01, 0x02, 0xaa];
+        assert_eq!(publish_ack_info_len(&head, 3), Some(8));
+        assert_eq!(publish_ack_info(&head, 3), Some((1, 0x0102)));
+    }
+}

@@ -1,0 +1,820 @@
+//! The thin driver between the sans-I/O engine and the HAL: it owns the transport, the clock and
+//! the locks, moves bytes between the codec and the engine, and runs callbacks with no lock held.
+//! Protocol and timing rules live in the engine; nothing here decides them.
+
+use alloc::sync::Arc;
+use core::ffi::CStr;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::ffi::CString;
+
+use iotmqtt_engine::{Config, Dispatch, Error as EngineError, Event, Incoming, Outgoing, Session};
+
+use crate::codec::{self, Frame};
+use crate::ffi::callback::{CHandler, CallerBuffer, EventArg};
+use crate::ffi::codes;
+use crate::ffi::types::{event, iotx_mqtt_topic_info_t};
+use crate::hal::{self, HalMutex};
+use crate::transport::Transport;
+
+/// Fresh connection strings after re-authentication (`IOT_SetupConnInfo`'s, refreshed).
+pub struct Credentials {
+    pub host: CString,
+    pub port: u16,
+    pub client_id: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// Re-authenticates before a reconnect; None when authentication failed (already logged).
+pub type Reauthenticate = fn() -> Option<Credentials>;
+
+/// Where and how to connect.
+pub struct Endpoint {
+    pub host: CString,
+    pub port: u16,
+    /// PEM CA: TLS when present.
+    pub ca: Option<CString>,
+    pub reauthenticate: Option<Reauthenticate>,
+}
+
+/// Everything `IOT_MQTT_Construct` hands over, already checked and copied by the ffi layer.
+pub struct ConnectParams {
+    pub endpoint: Endpoint,
+    pub config: Config,
+    pub read_buf: CallerBuffer,
+    pub write_buf: CallerBuffer,
+    pub default_handler: Option<CHandler>,
+    /// (productKey, deviceName) when known from `IOT_SetupConnInfo`, for the module-id report.
+    pub identity: Option<(String, String)>,
+}
+
+/// State shared by every thread using the client; held only briefly, never across a read.
+struct Shared {
+    engine: Session<CHandler>,
+    transport: Option<Arc<Transport>>,
+    write_buf: CallerBuffer,
+}
+
+/// State only the thread running Yield (or Construct) touches.
+struct Reader {
+    read_buf: CallerBuffer,
+    /// Bytes of `read_buf` holding received data not yet dispatched.
+    filled: usize,
+    /// Bytes still to skip of a packet too large for `read_buf`.
+    discard: usize,
+    endpoint: Endpoint,
+    /// Why the last connection attempt failed, as a V2.10 code.
+    connect_error: Option<i32>,
+}
+
+pub struct Client {
+    /// The C handle, passed back to callbacks.
+    handle: AtomicUsize,
+    shared: HalMutex<Shared>,
+    reader: HalMutex<Reader>,
+    /// The thread running Yield (and its callbacks), or 0.
+    yielding_thread: AtomicUsize,
+    default_handler: Option<CHandler>,
+}
+
+const OVERFLOW_TEXT: &CStr = c"mqtt read buffer is too short";
+/// Events handed out per lock, so callbacks run with no lock held.
+const EVENT_BATCH: usize = 8;
+
+fn thread_id() -> usize {
+    std::thread_local!(static MARKER: u8 = const { 0 });
+    MARKER.with(|m| m as *const u8 as usize)
+}
+
+fn random() -> u32 {
+    hal::random(0x7fff_ffff)
+}
+
+fn engine_error(e: EngineError) -> i32 {
+    match e {
+        EngineError::NotConnected => codes::MQTT_STATE_ERROR,
+        EngineError::InvalidTopic => codes::MQTT_TOPIC_FORMAT_ERROR,
+        EngineError::PendingFull | EngineError::NoMemory => codes::MQTT_PUSH_TO_LIST_ERROR,
+        EngineError::QosNotSupported | EngineError::InvalidQos => codes::MQTT_PUBLISH_QOS_ERROR,
+        #[allow(unreachable_patterns)]
+        _ => codes::FAIL_RETURN,
+    }
+}
+
+impl Client {
+    /// Connects synchronously; on failure nothing is left behind and no event is raised.
+    pub fn construct(params: ConnectParams) -> Result<Arc<Client>, i32> {
+        let ConnectParams {
+            endpoint,
+            config,
+            read_buf,
+            write_buf,
+            default_handler,
+            identity,
+        } = params;
+        let engine = Session::new(config).map_err(|_| {
+            log_err!("out of memory creating the session");
+            codes::FAIL_RETURN
+        })?;
+        let warnings = engine.config_warnings();
+        if let Some(from) = warnings.keepalive_clamped_from {
+            log_warn!(
+                "keepalive_interval_ms {} is outside 60000..300000, using {} (the platform refuses other values)",
+                from,
+                engine.keepalive_ms()
+            );
+        }
+        if let Some(from) = warnings.request_timeout_replaced_from {
+            log_warn!(
+                "request_timeout_ms {} is outside 500..5000, using {}",
+                from,
+                engine.request_timeout_ms()
+            );
+        }
+        let shared = HalMutex::new(Shared {
+            engine,
+            transport: None,
+            write_buf,
+        });
+        let reader = HalMutex::new(Reader {
+            read_buf,
+            filled: 0,
+            discard: 0,
+            endpoint,
+            connect_error: None,
+        });
+        let (Some(shared), Some(reader)) = (shared, reader) else {
+            log_err!("HAL_MutexCreate failed");
+            return Err(codes::FAIL_RETURN);
+        };
+        let client = Arc::new(Client {
+            handle: AtomicUsize::new(0),
+            shared,
+            reader,
+            yielding_thread: AtomicUsize::new(0),
+            default_handler,
+        });
+        hal::srandom(hal::uptime_ms() as u32);
+        {
+            let mut reader = client.reader.lock();
+            client.connect_attempt(&mut reader)?;
+            if let Some((pk, dn)) = identity {
+                client.report_module_id(&pk, &dn)?;
+            }
+        }
+        Ok(client)
+    }
+
+    pub fn set_handle(&self, handle: usize) {
+        self.handle.store(handle, Ordering::Relaxed);
+    }
+
+    /// True while the calling thread is inside this client's Yield (for example in a callback).
+    pub fn called_from_callback(&self) -> bool {
+        self.yielding_thread.load(Ordering::Acquire) == thread_id()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.shared.lock().engine.is_connected()
+    }
+
+    pub fn disable_reconnect(&self) {
+        self.shared.lock().engine.disable_reconnect();
+    }
+
+    /// Sends DISCONNECT when connected and closes. Waits for a Yield running in another thread
+    /// to return, so the caller's buffers are not in use once this returns. Never sleeps.
+    pub fn shutdown(&self) {
+        let _reader = self.reader.lock();
+        let transport = {
+            let mut shared = self.shared.lock();
+            shared.engine.disconnect();
+            flush(&mut shared, hal::uptime_ms());
+            shared.transport.take()
+        };
+        drop(transport);
+    }
+
+    /// V2.10 module-id report (reference §5.12), when the HAL has both ids.
+    fn report_module_id(&self, pk: &str, dn: &str) -> Result<(), i32> {
+        let (pid, mid) = (hal::partner_id(), hal::module_id());
+        if pid.as_str().is_empty() || mid.as_str().is_empty() {
+            return Ok(());
+        }
+        let topic = format!("/sys/{pk}/{dn}/thing/status/update");
+        let payload = format!(
+            "{{\"id\":\"{pk}_{dn}_mid\",\"params\":{{\"_sys_device_mid\":\"{}\",\"_sys_device_pid\":\"{}\"}}}}",
+            mid.as_str(),
+            pid.as_str()
+        );
+        self.publish(&topic, payload.as_bytes(), 0)
+            .map(|_| ())
+            .map_err(|e| {
+                log_err!("module id report failed: {}", e);
+                e
+            })
+    }
+
+    /// Publishes; Ok(0) for QoS0, Ok(packet id) for QoS1.
+    pub fn publish(&self, topic: &str, payload: &[u8], qos: u8) -> Result<u16, i32> {
+        let now = hal::uptime_ms();
+        let mut guard = self.shared.lock();
+        let shared = &mut *guard;
+        let id_len = if qos > 0 { 2 } else { 0 };
+        if packet_len(2 + topic.len() + id_len + payload.len()) > shared.write_buf.len() {
+            log_err!(
+                "publish of {} bytes does not fit write_buf_size {}",
+                payload.len(),
+                shared.write_buf.len()
+            );
+            return Err(codes::MQTT_PUBLISH_PACKET_ERROR);
+        }
+        let packet = shared
+            .engine
+            .publish(topic, payload, qos, false, now)
+            .map_err(engine_error)?;
+        let pkid = match packet {
+            Outgoing::Publish { pkid, qos, .. } if qos as u8 > 0 => pkid,
+            _ => 0,
+        };
+        let written = write_one(&packet, &mut shared.write_buf, shared.transport.as_deref());
+        if let Err(code) = written {
+            log_err!("publish write failed ({}): connection lost", code);
+            shared.engine.on_transport_lost(now, random());
+            // A QoS1 message stays queued and goes out again after the reconnect.
+            if pkid == 0 {
+                return Err(codes::MQTT_NETWORK_ERROR);
+            }
+        }
+        // Acks or resends the engine queued meanwhile go out with the next Yield.
+        Ok(pkid)
+    }
+
+    pub fn subscribe(&self, filter: &str, qos: u8, handler: CHandler) -> Result<u16, i32> {
+        let now = hal::uptime_ms();
+        let mut shared = self.shared.lock();
+        if packet_len(2 + 2 + filter.len() + 1) > shared.write_buf.len() {
+            log_err!(
+                "subscribe to a filter of {} bytes does not fit the write buffer",
+                filter.len()
+            );
+            return Err(codes::MQTT_SUBSCRIBE_PACKET_ERROR);
+        }
+        let id = shared
+            .engine
+            .subscribe(filter, qos, handler, now)
+            .map_err(engine_error)?;
+        if !flush(&mut shared, now) {
+            return Err(codes::MQTT_NETWORK_ERROR);
+        }
+        log_info!(
+            "mqtt subscribe packet sent, topic = {}, packet id = {}",
+            filter,
+            id
+        );
+        Ok(id)
+    }
+
+    pub fn unsubscribe(&self, filter: &str) -> Result<u16, i32> {
+        let now = hal::uptime_ms();
+        let mut shared = self.shared.lock();
+        if packet_len(2 + 2 + filter.len()) > shared.write_buf.len() {
+            log_err!(
+                "unsubscribe of a filter of {} bytes does not fit the write buffer",
+                filter.len()
+            );
+            return Err(codes::MQTT_UNSUBSCRIBE_PACKET_ERROR);
+        }
+        let id = shared
+            .engine
+            .unsubscribe(filter, now)
+            .map_err(engine_error)?;
+        if !flush(&mut shared, now) {
+            return Err(codes::MQTT_NETWORK_ERROR);
+        }
+        Ok(id)
+    }
+
+    /// Runs for `timeout_ms` (V2.10's contract), reading, dispatching, pinging and reconnecting.
+    pub fn run_yield(&self, timeout_ms: u32) -> i32 {
+        let me = thread_id();
+        if self
+            .yielding_thread
+            .compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            log_err!("IOT_MQTT_Yield called from a callback or while another thread yields");
+            return codes::MQTT_STATE_ERROR;
+        }
+        let start = hal::uptime_ms();
+        let timeout = u64::from(timeout_ms);
+        {
+            let mut reader = self.reader.lock();
+            loop {
+                let now = hal::uptime_ms();
+                self.service(&mut reader, now);
+                let now = hal::uptime_ms();
+                let elapsed = now.saturating_sub(start);
+                if elapsed >= timeout {
+                    break;
+                }
+                let left = timeout - elapsed;
+                self.wait_for_input(&mut reader, now, left);
+            }
+        }
+        self.yielding_thread.store(0, Ordering::Release);
+        codes::SUCCESS_RETURN
+    }
+
+    /// Timers, due reconnects, queued packets, closing a dead transport, and events.
+    fn service(&self, reader: &mut Reader, now: u64) {
+        let (connect_due, dead) = {
+            let mut shared = self.shared.lock();
+            shared.engine.add_entropy(random());
+            shared.engine.handle_timeout(now);
+            flush(&mut shared, now);
+            let dead = if shared.engine.wants_transport() {
+                None
+            } else {
+                shared.transport.take()
+            };
+            (shared.engine.poll_connect_due(now), dead)
+        };
+        drop(dead);
+        self.dispatch_events(reader);
+        if connect_due {
+            log_info!("reconnecting");
+            if self.connect_attempt(reader).is_err() {
+                log_warn!("reconnect failed, will retry");
+            }
+            self.dispatch_events(reader);
+        }
+    }
+
+    /// Waits at most `left` ms (and no longer than the engine's next deadline) for input.
+    fn wait_for_input(&self, reader: &mut Reader, now: u64, left: u64) {
+        let (transport, deadline) = {
+            let shared = self.shared.lock();
+            let deadline = shared
+                .engine
+                .next_deadline()
+                .into_iter()
+                .chain(shared.engine.reconnect_at())
+                .min();
+            (shared.transport.clone(), deadline)
+        };
+        let wait = deadline.map_or(left, |d| d.saturating_sub(now).clamp(1, left));
+        let wait = u32::try_from(wait).unwrap_or(u32::MAX);
+        match transport {
+            Some(transport) => self.read_and_dispatch(reader, &transport, wait),
+            // Disconnected: sleep until the next attempt or the end of the Yield, never longer.
+            None => hal::sleep_ms(wait),
+        }
+    }
+
+    /// One read (plus whatever else is already buffered), then every complete packet.
+    fn read_and_dispatch(&self, reader: &mut Reader, transport: &Transport, wait_ms: u32) {
+        let capacity = reader.read_buf.len();
+        if reader.discard > 0 {
+            let chunk = reader.discard.min(capacity);
+            let start = reader.filled;
+            let Some(buf) = reader
+                .read_buf
+                .as_mut_slice()
+                .get_mut(start..capacity.max(start))
+            else {
+                return;
+            };
+            let chunk = chunk.min(buf.len());
+            match transport.read(buf.get_mut(..chunk).unwrap_or(&mut []), wait_ms) {
+                hal::ReadOutcome::Data(n) => reader.discard -= n.min(reader.discard),
+                hal::ReadOutcome::Timeout => {}
+                other => self.lost(reader, other),
+            }
+            return;
+        }
+        // Ask for exactly what the next packet still needs: HAL_TCP_Read waits for all of it.
+        let need = match codec::frame(
+            reader
+                .read_buf
+                .as_mut_slice()
+                .get(..reader.filled)
+                .unwrap_or(&[]),
+            capacity,
+        ) {
+            Frame::Incomplete { need } => need,
+            _ => 1,
+        };
+        let filled = reader.filled;
+        let want = need.min(capacity.saturating_sub(filled)).max(1);
+        let outcome = {
+            let buf = reader.read_buf.as_mut_slice();
+            match buf.get_mut(filled..filled + want) {
+                Some(slot) => transport.read(slot, wait_ms),
+                None => hal::ReadOutcome::Error(-2),
+            }
+        };
+        match outcome {
+            hal::ReadOutcome::Data(n) => {
+                reader.filled += n;
+                // Take whatever else already arrived, without waiting.
+                let filled = reader.filled;
+                if filled < capacity {
+                    if let Some(rest) = reader.read_buf.as_mut_slice().get_mut(filled..capacity) {
+                        if let hal::ReadOutcome::Data(more) = transport.read(rest, 0) {
+                            reader.filled += more;
+                        }
+                    }
+                }
+                self.process_input(reader);
+            }
+            hal::ReadOutcome::Timeout => {}
+            other => self.lost(reader, other),
+        }
+    }
+
+    fn lost(&self, reader: &mut Reader, outcome: hal::ReadOutcome) {
+        match outcome {
+            hal::ReadOutcome::Closed => log_warn!("connection closed by the server"),
+            other => log_err!("network read failed: {:?}", other),
+        }
+        reader.filled = 0;
+        reader.discard = 0;
+        let dead = {
+            let mut shared = self.shared.lock();
+            shared.engine.on_transport_lost(hal::uptime_ms(), random());
+            shared.transport.take()
+        };
+        drop(dead);
+        self.dispatch_events(reader);
+    }
+
+    /// Frames, decodes and dispatches every complete packet in the read buffer.
+    fn process_input(&self, reader: &mut Reader) {
+        let capacity = reader.read_buf.len();
+        let mut pos = 0;
+        loop {
+            let filled = reader.filled;
+            let frame = match reader.read_buf.as_mut_slice().get(pos..filled) {
+                Some(pending) if !pending.is_empty() => codec::frame(pending, capacity),
+                _ => break,
+            };
+            match frame {
+                Frame::Complete { len } => {
+                    let ok = self.dispatch_packet(reader, pos, len);
+                    pos += len;
+                    if !ok {
+                        self.lost(reader, hal::ReadOutcome::Error(-2));
+                        return;
+                    }
+                }
+                Frame::Incomplete { .. } => break,
+                Frame::TooLarge {
+                    header_len,
+                    remaining_len,
+                } => {
+                    let total = header_len + remaining_len;
+                    let head = reader
+                        .read_buf
+                        .as_mut_slice()
+                        .get(pos..filled)
+                        .unwrap_or(&[]);
+                    let info_len = codec::publish_ack_info_len(head, header_len);
+                    let have = filled - pos;
+                    // Wait for the packet id, when the buffer can hold that much.
+                    if info_len.is_some_and(|l| l > have && l <= capacity - pos) {
+                        break;
+                    }
+                    let info = codec::publish_ack_info(head, header_len);
+                    log_warn!(
+                        "packet of {} bytes exceeds read_buf_size {}: drained and dropped",
+                        total,
+                        capacity
+                    );
+                    {
+                        let mut shared = self.shared.lock();
+                        let now = hal::uptime_ms();
+                        match info {
+                            Some((qos, pkid)) => {
+                                shared.engine.handle_oversized_publish(qos, pkid, now)
+                            }
+                            None => shared.engine.handle_oversized_publish(0, 0, now),
+                        }
+                        flush(&mut shared, now);
+                    }
+                    let consumed = have.min(total);
+                    reader.discard = total - consumed;
+                    pos += consumed;
+                    self.dispatch_events(reader);
+                }
+                Frame::Malformed => {
+                    log_err!("malformed remaining length from the server");
+                    self.lost(reader, hal::ReadOutcome::Error(-2));
+                    return;
+                }
+            }
+        }
+        // Keep the partial packet at the front for the next read.
+        let filled = reader.filled;
+        reader.read_buf.as_mut_slice().copy_within(pos..filled, 0);
+        reader.filled = filled - pos;
+    }
+
+    /// Hands one complete packet to the engine and runs the callbacks; false on a protocol error.
+    fn dispatch_packet(&self, reader: &mut Reader, pos: usize, len: usize) -> bool {
+        let now = hal::uptime_ms();
+        let handle = self.handle.load(Ordering::Relaxed);
+        let buf = reader.read_buf.as_mut_slice();
+        let Some(bytes) = buf.get(pos..pos + len) else {
+            return false;
+        };
+        let packet = match codec::decode(bytes) {
+            Ok(p) => p,
+            Err(codec::DecodeError::Malformed(what)) => {
+                log_err!("malformed packet from the server: {}", what);
+                return false;
+            }
+        };
+        let mut targets: [Option<CHandler>; 32] = [None; 32];
+        let message = match packet {
+            Incoming::Publish {
+                dup,
+                qos,
+                retain,
+                topic,
+                pkid,
+                payload,
+            } => Some(iotx_mqtt_topic_info_t {
+                packet_id: pkid,
+                qos: qos as u8,
+                dup: u8::from(dup),
+                retain: u8::from(retain),
+                topic_len: topic.len() as u16,
+                payload_len: payload.len() as u16,
+                ptopic: topic.as_ptr().cast(),
+                payload: payload.as_ptr().cast(),
+            }),
+            _ => None,
+        };
+        {
+            let mut shared = self.shared.lock();
+            let dispatch = shared.engine.handle(packet, now);
+            match dispatch {
+                Dispatch::Deliver { .. } => {
+                    for (slot, target) in dispatch.slots().zip(targets.iter_mut()) {
+                        *target = shared.engine.subscription(slot).copied();
+                    }
+                }
+                Dispatch::Default => targets[0] = self.default_handler,
+                Dispatch::None => {}
+            }
+            flush(&mut shared, now);
+        }
+        if let Some(mut info) = message {
+            for target in targets.iter().flatten() {
+                target.raise(
+                    handle,
+                    event::PUBLISH_RECVEIVED,
+                    EventArg::Message(&mut info),
+                );
+            }
+        }
+        self.dispatch_events(reader);
+        true
+    }
+
+    /// Raises the engine's events on the default handler, a batch at a time with no lock held.
+    fn dispatch_events(&self, reader: &mut Reader) {
+        let handle = self.handle.load(Ordering::Relaxed);
+        loop {
+            let mut batch: [Option<Event>; EVENT_BATCH] = [None; EVENT_BATCH];
+            let mut count = 0;
+            {
+                let mut shared = self.shared.lock();
+                for slot in batch.iter_mut() {
+                    *slot = shared.engine.poll_event();
+                    if slot.is_none() {
+                        break;
+                    }
+                    count += 1;
+                }
+            }
+            for e in batch.iter().flatten() {
+                let (kind, arg) = match *e {
+                    Event::Connected => continue,
+                    Event::Reconnected => {
+                        log_info!("reconnected");
+                        (event::RECONNECT, EventArg::None)
+                    }
+                    Event::Disconnected => {
+                        log_warn!("disconnected");
+                        (event::DISCONNECT, EventArg::None)
+                    }
+                    Event::ConnectRefused(code) => {
+                        log_err!("CONNACK refused the connection with code {}", code);
+                        reader.connect_error = Some(codes::connack_error(code));
+                        continue;
+                    }
+                    Event::ConnectTimeout => {
+                        log_err!("no CONNACK within the request timeout");
+                        reader.connect_error = Some(codes::MQTT_CONNECT_ERROR);
+                        continue;
+                    }
+                    Event::PingTimeout => {
+                        log_err!("no PINGRESP within the request timeout");
+                        continue;
+                    }
+                    Event::ProtocolViolation(what) => {
+                        log_err!("protocol violation by the server: {}", what);
+                        continue;
+                    }
+                    Event::SubscribeSuccess(id) => {
+                        (event::SUBCRIBE_SUCCESS, EventArg::PacketId(id))
+                    }
+                    Event::SubscribeTimeout(id) => {
+                        (event::SUBCRIBE_TIMEOUT, EventArg::PacketId(id))
+                    }
+                    Event::SubscribeNack(id) => (event::SUBCRIBE_NACK, EventArg::PacketId(id)),
+                    Event::UnsubscribeSuccess(id) => {
+                        (event::UNSUBCRIBE_SUCCESS, EventArg::PacketId(id))
+                    }
+                    Event::UnsubscribeTimeout(id) => {
+                        (event::UNSUBCRIBE_TIMEOUT, EventArg::PacketId(id))
+                    }
+                    Event::PublishSuccess(id) => (event::PUBLISH_SUCCESS, EventArg::PacketId(id)),
+                    Event::BufferOverflow => {
+                        (event::BUFFER_OVERFLOW, EventArg::Text(OVERFLOW_TEXT))
+                    }
+                    #[allow(unreachable_patterns)]
+                    _ => continue,
+                };
+                if let Some(handler) = self.default_handler {
+                    handler.raise(handle, kind, arg);
+                }
+            }
+            if count < EVENT_BATCH {
+                return;
+            }
+        }
+    }
+
+    /// One bounded attempt: re-authenticate if needed, open the transport, CONNECT, and wait
+    /// for CONNACK within the request timeout.
+    fn connect_attempt(&self, reader: &mut Reader) -> Result<(), i32> {
+        reader.connect_error = None;
+        reader.filled = 0;
+        reader.discard = 0;
+        if let Some(reauthenticate) = reader.endpoint.reauthenticate {
+            match reauthenticate() {
+                Some(credentials) => {
+                    reader.endpoint.host = credentials.host;
+                    reader.endpoint.port = credentials.port;
+                    let updated = self.shared.lock().engine.set_credentials(
+                        &credentials.client_id,
+                        &credentials.username,
+                        &credentials.password,
+                    );
+                    if updated.is_err() {
+                        log_err!("out of memory storing the refreshed credentials");
+                        return Err(codes::FAIL_RETURN);
+                    }
+                }
+                None => {
+                    self.shared
+                        .lock()
+                        .engine
+                        .on_connect_failed(hal::uptime_ms(), random());
+                    return Err(codes::FAIL_RETURN);
+                }
+            }
+        }
+        let endpoint = &reader.endpoint;
+        let write_timeout = self.shared.lock().engine.request_timeout_ms();
+        let transport = match Transport::open(
+            &endpoint.host,
+            endpoint.port,
+            endpoint.ca.as_deref(),
+            write_timeout,
+        ) {
+            Ok(t) => Arc::new(t),
+            Err(code) => {
+                log_err!(
+                    "connecting to {}:{} failed",
+                    endpoint.host.to_str().unwrap_or("?"),
+                    endpoint.port
+                );
+                self.shared
+                    .lock()
+                    .engine
+                    .on_connect_failed(hal::uptime_ms(), random());
+                return Err(code);
+            }
+        };
+        let start = hal::uptime_ms();
+        let timeout = {
+            let mut shared = self.shared.lock();
+            shared.transport = Some(transport.clone());
+            shared.engine.on_transport_open(start);
+            if !flush(&mut shared, start) {
+                shared.transport = None;
+                return Err(codes::MQTT_NETWORK_ERROR);
+            }
+            u64::from(shared.engine.request_timeout_ms())
+        };
+        log_debug!("CONNECT sent, waiting for CONNACK");
+        loop {
+            let now = hal::uptime_ms();
+            let (connected, alive) = {
+                let mut shared = self.shared.lock();
+                shared.engine.handle_timeout(now);
+                (
+                    shared.engine.is_connected(),
+                    shared.engine.wants_transport(),
+                )
+            };
+            if connected {
+                return Ok(());
+            }
+            if !alive {
+                self.shared.lock().transport = None;
+                self.dispatch_events(reader);
+                return Err(reader
+                    .connect_error
+                    .unwrap_or(codes::MQTT_NETWORK_CONNECT_ERROR));
+            }
+            let left = (start + timeout + 1).saturating_sub(now).max(1);
+            self.read_and_dispatch(reader, &transport, u32::try_from(left).unwrap_or(u32::MAX));
+        }
+    }
+}
+
+/// Total size of a packet with `remaining` bytes after the fixed header.
+fn packet_len(remaining: usize) -> usize {
+    let len_bytes = match remaining {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        _ => 4,
+    };
+    1 + len_bytes + remaining
+}
+
+/// Encodes one packet into the write buffer and sends it.
+fn write_one(
+    packet: &Outgoing<'_>,
+    write_buf: &mut CallerBuffer,
+    transport: Option<&Transport>,
+) -> Result<(), i32> {
+    let transport = transport.ok_or(codes::MQTT_STATE_ERROR)?;
+    let buf = write_buf.as_mut_slice();
+    let len = codec::encode(packet, buf).map_err(|_| codes::MQTT_PUBLISH_PACKET_ERROR)?;
+    transport.write_all(buf.get(..len).unwrap_or(&[]))
+}
+
+/// Sends everything the engine queued, batching packets into the write buffer. On a write
+/// failure the engine learns the connection is lost; returns false then.
+fn flush(shared: &mut Shared, now: u64) -> bool {
+    let Shared {
+        engine,
+        transport,
+        write_buf,
+    } = shared;
+    let mut failed = false;
+    let mut len = 0;
+    while let Some(packet) = engine.poll_transmit(now) {
+        let Some(transport) = transport.as_deref() else {
+            // Nothing can go out without a transport; the engine re-queues what matters on connect.
+            continue;
+        };
+        let buf = write_buf.as_mut_slice();
+        let encoded = match codec::encode(&packet, buf.get_mut(len..).unwrap_or(&mut [])) {
+            Ok(n) => Ok(n),
+            Err(_) if len > 0 => {
+                // Buffer full: send what is there, then retry at the start.
+                if transport.write_all(buf.get(..len).unwrap_or(&[])).is_err() {
+                    failed = true;
+                    break;
+                }
+                len = 0;
+                codec::encode(&packet, buf)
+            }
+            Err(e) => Err(e),
+        };
+        match encoded {
+            Ok(n) => len += n,
+            Err(_) => log_err!("a queued packet does not fit the write buffer and was dropped"),
+        }
+    }
+    if !failed && len > 0 {
+        if let Some(transport) = transport.as_deref() {
+            failed = transport
+                .write_all(write_buf.as_mut_slice().get(..len).unwrap_or(&[]))
+                .is_err();
+        }
+    }
+    if failed {
+        log_err!("network write failed: connection lost");
+        engine.on_transport_lost(now, random());
+    }
+    !failed
+}

@@ -1,0 +1,35 @@
+//! The V2.10 return codes iotmqtt produces (`iotx_err_t`, reference §2.9), in one place.
+
+pub const SUCCESS_RETURN: i32 = 0;
+pub const FAIL_RETURN: i32 = -1;
+pub const NULL_VALUE_ERROR: i32 = -2;
+pub const MQTT_NETWORK_ERROR: i32 = -14;
+pub const MQTT_PUBLISH_QOS_ERROR: i32 = -20;
+pub const MQTT_PUBLISH_PACKET_ERROR: i32 = -21;
+pub const MQTT_UNSUBSCRIBE_PACKET_ERROR: i32 = -22;
+pub const MQTT_SUBSCRIBE_PACKET_ERROR: i32 = -26;
+pub const MQTT_STATE_ERROR: i32 = -27;
+pub const MQTT_NETWORK_CONNECT_ERROR: i32 = -28;
+pub const MQTT_CONNECT_PACKET_ERROR: i32 = -30;
+pub const MQTT_CONNECT_ERROR: i32 = -33;
+pub const MQTT_CONNACK_NOT_AUTHORIZED_ERROR: i32 = -34;
+pub const MQTT_CONNACK_BAD_USERDATA_ERROR: i32 = -35;
+pub const MQTT_CONNACK_SERVER_UNAVAILABLE_ERROR: i32 = -36;
+pub const MQTT_CONNACK_IDENTIFIER_REJECTED_ERROR: i32 = -37;
+pub const MQTT_CONANCK_UNACCEPTABLE_PROTOCOL_VERSION_ERROR: i32 = -38;
+pub const MQTT_CONNACK_UNKNOWN_ERROR: i32 = -39;
+pub const MQTT_TOPIC_FORMAT_ERROR: i32 = -41;
+pub const MQTT_PUSH_TO_LIST_ERROR: i32 = -42;
+pub const ERROR_CERT_VERIFY_FAIL: i32 = -309;
+
+/// CONNACK return code → V2.10 error (reference §5.2).
+pub fn connack_error(code: u8) -> i32 {
+    match code {
+        1 => MQTT_CONANCK_UNACCEPTABLE_PROTOCOL_VERSION_ERROR,
+        2 => MQTT_CONNACK_IDENTIFIER_REJECTED_ERROR,
+        3 => MQTT_CONNACK_SERVER_UNAVAILABLE_ERROR,
+        4 => MQTT_CONNACK_BAD_USERDATA_ERROR,
+        5 => MQTT_CONNACK_NOT_AUTHORIZED_ERROR,
+        _ => MQTT_CONNACK_UNKNOWN_ERROR,
+    }
+}

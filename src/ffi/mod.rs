@@ -1,0 +1,365 @@
+//! The C boundary: the exported `IOT_*` functions of V2.10. The only module that takes raw
+//! pointers from C. Every argument is checked here and mapped to the V2.10 error codes; the
+//! work is done by the driver.
+
+pub mod callback;
+pub mod codes;
+mod registry;
+mod setup;
+pub mod types;
+
+use core::ffi::{c_char, c_int, c_void, CStr};
+use std::ffi::CString;
+
+use iotmqtt_engine::Config;
+
+use crate::driver::{Client, ConnectParams, Endpoint};
+use crate::log;
+use callback::{CHandler, CallerBuffer};
+use types::{
+    iotx_mqtt_event_handle_func_fpt, iotx_mqtt_param_t, iotx_mqtt_qos_t, iotx_mqtt_topic_info_pt,
+    IOT_LogLevel,
+};
+
+pub use setup::{IOT_SetupConnInfo, IOT_SetupDomain};
+
+/// A C string argument: None for NULL (logged as V2.10 does).
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string that outlives the returned reference.
+unsafe fn c_str<'a>(p: *const c_char, name: &str) -> Option<&'a CStr> {
+    if p.is_null() {
+        log_err!("Invalid argument, {} = NULL", name);
+        return None;
+    }
+    // SAFETY: non-NULL and NUL-terminated per this function's contract.
+    Some(unsafe { CStr::from_ptr(p) })
+}
+
+/// A non-empty UTF-8 C string argument (V2.10's STRING_PTR_SANITY_CHECK, plus UTF-8).
+///
+/// # Safety
+/// As [`c_str`].
+unsafe fn c_text<'a>(p: *const c_char, name: &str) -> Option<&'a str> {
+    // SAFETY: forwarded contract.
+    let s = unsafe { c_str(p, name) }?;
+    if s.is_empty() {
+        log_err!("Invalid argument, {} is empty", name);
+        return None;
+    }
+    match s.to_str() {
+        Ok(text) => Some(text),
+        Err(_) => {
+            log_err!("Invalid argument, {} is not valid UTF-8", name);
+            None
+        }
+    }
+}
+
+/// Connects to the MQTT server synchronously; NULL on any failure (nothing leaked, no event).
+///
+/// # Safety
+/// `pInitParams` is NULL or a valid `iotx_mqtt_param_t`; its buffers stay valid and unused by
+/// the caller until `IOT_MQTT_Destroy` (the V2.10 contract).
+#[no_mangle]
+pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t) -> *mut c_void {
+    if pInitParams.is_null() {
+        log_err!("Invalid argument, pInitParams = NULL");
+        return core::ptr::null_mut();
+    }
+    // SAFETY: non-NULL, and valid per this function's contract.
+    let p = unsafe { &*pInitParams };
+    if p.pwrite_buf.is_null() || p.pread_buf.is_null() {
+        log_err!("Invalid argument, pwrite_buf or pread_buf = NULL");
+        return core::ptr::null_mut();
+    }
+    if p.write_buf_size < 16 || p.read_buf_size < 16 {
+        log_err!("Invalid argument, write_buf_size and read_buf_size must be at least 16");
+        return core::ptr::null_mut();
+    }
+    // SAFETY: the strings are NULL or NUL-terminated per the contract.
+    let strings = unsafe {
+        (
+            c_text(p.host, "host"),
+            c_text(p.client_id, "client_id"),
+            c_text(p.username, "username"),
+            c_text(p.password, "password"),
+        )
+    };
+    let (Some(host), Some(client_id), Some(username), Some(password)) = strings else {
+        return core::ptr::null_mut();
+    };
+    let ca = if p.pub_key.is_null() {
+        None
+    } else {
+        // SAFETY: non-NULL, NUL-terminated PEM per the contract.
+        Some(CString::from(unsafe { CStr::from_ptr(p.pub_key) }))
+    };
+    let Ok(host_c) = CString::new(host) else {
+        return core::ptr::null_mut();
+    };
+    let (reauthenticate, identity) = setup::reauthentication_for(p);
+    let params = ConnectParams {
+        endpoint: Endpoint {
+            host: host_c,
+            port: p.port,
+            ca,
+            reauthenticate,
+        },
+        config: Config {
+            client_id: client_id.into(),
+            username: username.into(),
+            password: password.into(),
+            keepalive_ms: p.keepalive_interval_ms,
+            request_timeout_ms: p.request_timeout_ms,
+            clean_session: p.clean_session != 0,
+        },
+        // SAFETY: the buffers are valid for their sizes until Destroy (V2.10 contract).
+        read_buf: unsafe { CallerBuffer::new(p.pread_buf, p.read_buf_size) },
+        // SAFETY: as above.
+        write_buf: unsafe { CallerBuffer::new(p.pwrite_buf, p.write_buf_size) },
+        default_handler: CHandler::new(p.handle_event.h_fp, p.handle_event.pcontext),
+        identity,
+    };
+    log_info!("connecting to {}:{}", host, p.port);
+    match Client::construct(params) {
+        Ok(client) => {
+            log_info!("mqtt connect success");
+            registry::insert(client) as *mut c_void
+        }
+        Err(code) => {
+            log_err!("mqtt connect failed: {}", code);
+            core::ptr::null_mut()
+        }
+    }
+}
+
+/// Disconnects and frees the client; sets `*phandle` to NULL.
+///
+/// # Safety
+/// `phandle` is NULL or points to a handle variable.
+#[no_mangle]
+pub unsafe extern "C" fn IOT_MQTT_Destroy(phandle: *mut *mut c_void) -> c_int {
+    if phandle.is_null() {
+        log_err!("Invalid argument, phandle = NULL");
+        return codes::NULL_VALUE_ERROR;
+    }
+    // SAFETY: non-NULL per the check above, valid per the contract.
+    let handle = unsafe { *phandle };
+    let Some(client) = registry::get(handle) else {
+        log_err!(
+            "Invalid argument, handle = {:p} is not a live client",
+            handle
+        );
+        return codes::NULL_VALUE_ERROR;
+    };
+    if client.called_from_callback() {
+        log_err!("IOT_MQTT_Destroy called from a callback of the same client: refused");
+        return codes::MQTT_STATE_ERROR;
+    }
+    registry::remove(handle);
+    client.shutdown();
+    drop(client);
+    // SAFETY: as above.
+    unsafe { *phandle = core::ptr::null_mut() };
+    log_info!("mqtt release");
+    codes::SUCCESS_RETURN
+}
+
+/// Runs the client for `timeout_ms` (0 means 10 ms, as V2.10).
+#[no_mangle]
+pub extern "C" fn IOT_MQTT_Yield(handle: *mut c_void, timeout_ms: c_int) -> c_int {
+    let Some(client) = registry::get(handle) else {
+        log_err!("Invalid argument, handle = {:p}", handle);
+        return codes::NULL_VALUE_ERROR;
+    };
+    if timeout_ms < 0 {
+        log_err!("Invalid argument, timeout_ms = {}", timeout_ms);
+        return codes::FAIL_RETURN;
+    }
+    let timeout = if timeout_ms == 0 {
+        10
+    } else {
+        timeout_ms as u32
+    };
+    client.run_yield(timeout)
+}
+
+/// 1 when connected, 0 otherwise.
+#[no_mangle]
+pub extern "C" fn IOT_MQTT_CheckStateNormal(handle: *mut c_void) -> c_int {
+    match registry::get(handle) {
+        Some(client) => c_int::from(client.is_connected()),
+        None => {
+            log_err!("Invalid argument, handle = {:p}", handle);
+            codes::NULL_VALUE_ERROR
+        }
+    }
+}
+
+/// Turns automatic reconnect off (declared but missing in V2.10).
+#[no_mangle]
+pub extern "C" fn IOT_MQTT_Disable_Reconnect(handle: *mut c_void) -> c_int {
+    match registry::get(handle) {
+        Some(client) => {
+            client.disable_reconnect();
+            codes::SUCCESS_RETURN
+        }
+        None => {
+            log_err!("Invalid argument, handle = {:p}", handle);
+            codes::NULL_VALUE_ERROR
+        }
+    }
+}
+
+/// Subscribes; returns the packet id (> 0) or a negative V2.10 code.
+///
+/// # Safety
+/// `topic_filter` is NULL or NUL-terminated (it is copied).
+#[no_mangle]
+pub unsafe extern "C" fn IOT_MQTT_Subscribe(
+    handle: *mut c_void,
+    topic_filter: *const c_char,
+    qos: iotx_mqtt_qos_t,
+    topic_handle_func: iotx_mqtt_event_handle_func_fpt,
+    pcontext: *mut c_void,
+) -> c_int {
+    let Some(client) = registry::get(handle) else {
+        log_err!("Invalid argument, handle = {:p}", handle);
+        return codes::NULL_VALUE_ERROR;
+    };
+    // SAFETY: forwarded contract.
+    let Some(filter) = (unsafe { c_text(topic_filter, "topic_filter") }) else {
+        return codes::NULL_VALUE_ERROR;
+    };
+    let Some(handler) = CHandler::new(topic_handle_func, pcontext) else {
+        log_err!("Invalid argument, topic_handle_func = NULL");
+        return codes::NULL_VALUE_ERROR;
+    };
+    let qos = match u8::try_from(qos.0) {
+        Ok(q @ 0..=2) => q,
+        _ => {
+            log_warn!("Invalid qos({}) of subscription, using QoS0", qos.0);
+            0
+        }
+    };
+    match client.subscribe(filter, qos, handler) {
+        Ok(id) => c_int::from(id),
+        Err(code) => code,
+    }
+}
+
+/// Unsubscribes; returns the packet id (> 0) or a negative V2.10 code.
+///
+/// # Safety
+/// `topic_filter` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn IOT_MQTT_Unsubscribe(
+    handle: *mut c_void,
+    topic_filter: *const c_char,
+) -> c_int {
+    let Some(client) = registry::get(handle) else {
+        log_err!("Invalid argument, handle = {:p}", handle);
+        return codes::NULL_VALUE_ERROR;
+    };
+    // SAFETY: forwarded contract.
+    let Some(filter) = (unsafe { c_text(topic_filter, "topic_filter") }) else {
+        return codes::NULL_VALUE_ERROR;
+    };
+    match client.unsubscribe(filter) {
+        Ok(id) => c_int::from(id),
+        Err(code) => code,
+    }
+}
+
+/// Publishes; 0 for QoS0, the packet id for QoS1 (also written into `topic_msg->packet_id`).
+///
+/// # Safety
+/// `topic_name` is NULL or NUL-terminated; `topic_msg` is NULL or a valid struct whose `payload`
+/// points to `payload_len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn IOT_MQTT_Publish(
+    handle: *mut c_void,
+    topic_name: *const c_char,
+    topic_msg: iotx_mqtt_topic_info_pt,
+) -> c_int {
+    let Some(client) = registry::get(handle) else {
+        log_err!("Invalid argument, handle = {:p}", handle);
+        return codes::NULL_VALUE_ERROR;
+    };
+    // SAFETY: forwarded contract.
+    let Some(topic) = (unsafe { c_text(topic_name, "topic_name") }) else {
+        return codes::NULL_VALUE_ERROR;
+    };
+    if topic_msg.is_null() {
+        log_err!("Invalid argument, topic_msg = NULL");
+        return codes::NULL_VALUE_ERROR;
+    }
+    // SAFETY: non-NULL and valid per the contract.
+    let msg = unsafe { &mut *topic_msg };
+    let payload: &[u8] = match (msg.payload.is_null(), msg.payload_len) {
+        (_, 0) => &[],
+        (true, _) => {
+            log_err!(
+                "Invalid argument, payload = NULL with payload_len {}",
+                msg.payload_len
+            );
+            return codes::NULL_VALUE_ERROR;
+        }
+        // SAFETY: payload points to payload_len readable bytes per the contract.
+        (false, len) => unsafe {
+            core::slice::from_raw_parts(msg.payload.cast(), usize::from(len))
+        },
+    };
+    if msg.qos > 2 {
+        log_err!("Invalid argument, qos = {}", msg.qos);
+        return codes::MQTT_PUBLISH_QOS_ERROR;
+    }
+    match client.publish(topic, payload, msg.qos) {
+        Ok(id) => {
+            if msg.qos > 0 {
+                msg.packet_id = id;
+            }
+            c_int::from(id)
+        }
+        Err(code) => code,
+    }
+}
+
+/// Starts logging (V2.10: sets the level to EMERG; raise it with `IOT_SetLogLevel`).
+///
+/// # Safety
+/// `ident` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn IOT_OpenLog(ident: *const c_char) {
+    let _ = ident; // V2.10 keeps the name only to gate output; any name, NULL included, opens.
+    log::open();
+}
+
+#[no_mangle]
+pub extern "C" fn IOT_CloseLog() {
+    log::close();
+}
+
+#[no_mangle]
+pub extern "C" fn IOT_SetLogLevel(level: IOT_LogLevel) {
+    match u8::try_from(level.0) {
+        Ok(l @ 0..=5) => log::set_level(l),
+        _ => log_err!(
+            "Invalid log level {}, must be 0..5 (IOT_LOG_EMERG..IOT_LOG_DEBUG)",
+            level.0
+        ),
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn IOT_DumpMemoryStats(level: IOT_LogLevel) {
+    let level = match u8::try_from(level.0) {
+        Ok(l @ 0..=5) => l,
+        _ => {
+            log_warn!("Invalid log level {}, using IOT_LOG_DEBUG", level.0);
+            log::DEBUG
+        }
+    };
+    crate::alloc_stats::dump(level);
+}

@@ -1,0 +1,199 @@
+//! `IOT_SetupConnInfo` / `IOT_SetupDomain`: the process-wide connection info of V2.10, and the
+//! re-authentication hook the driver calls before a reconnect when the client was given these
+//! very strings.
+
+use core::cell::UnsafeCell;
+use core::ffi::{c_char, c_int, c_void};
+use core::sync::atomic::{AtomicI32, Ordering};
+use std::ffi::CString;
+use std::sync::Mutex;
+
+use super::types::{iotx_conn_info_t, iotx_mqtt_param_t};
+use crate::auth::{self, DeviceIdentity, Region, SecureMode, SignMethod};
+use crate::driver::{Credentials, Reauthenticate};
+use crate::hal;
+
+/// V2.10 returns a pointer to one static struct that every call overwrites.
+struct ConnInfoCell(UnsafeCell<iotx_conn_info_t>);
+// SAFETY: written only while SETUP holds its lock; C reads it as it did V2.10's static.
+unsafe impl Sync for ConnInfoCell {}
+
+static CONN_INFO: ConnInfoCell = ConnInfoCell(UnsafeCell::new(iotx_conn_info_t {
+    port: 0,
+    host_name: [0; 129],
+    client_id: [0; 257],
+    username: [0; 513],
+    password: [0; 257],
+    pub_key: core::ptr::null(),
+}));
+
+/// The identity of the last successful `IOT_SetupConnInfo`, for re-authentication.
+static SETUP: Mutex<Option<DeviceIdentity>> = Mutex::new(None);
+static REGION: AtomicI32 = AtomicI32::new(0);
+
+fn secure_mode() -> SecureMode {
+    if cfg!(iotmqtt_tls) {
+        SecureMode::TlsDirect
+    } else {
+        SecureMode::TcpDirect
+    }
+}
+
+/// Authenticates `identity` and writes the result into the static struct.
+fn authenticate(identity: &DeviceIdentity) -> Result<auth::ConnStrings, ()> {
+    let region = Region::from_raw(REGION.load(Ordering::Relaxed)).unwrap_or_default();
+    let (partner, module) = (hal::partner_id(), hal::module_id());
+    if !cfg!(iotmqtt_direct) {
+        log_err!(
+            "HTTPS pre-authentication (FEATURE_MQTT_DIRECT = n) is not available in this build yet"
+        );
+        return Err(());
+    }
+    auth::direct_conn(
+        identity,
+        region,
+        secure_mode(),
+        SignMethod::HmacSha1,
+        partner.as_str(),
+        module.as_str(),
+    )
+    .map_err(|e| log_err!("connection info: {}", e))
+}
+
+fn copy_c(dst: &mut [c_char], src: &str) {
+    dst.fill(0);
+    let room = dst.len().saturating_sub(1);
+    for (d, s) in dst.iter_mut().zip(src.bytes().take(room)) {
+        *d = s as c_char;
+    }
+}
+
+fn store(strings: &auth::ConnStrings) {
+    // SAFETY: the caller holds the SETUP lock, so no other Rust code writes the struct.
+    let info = unsafe { &mut *CONN_INFO.0.get() };
+    info.port = strings.port;
+    copy_c(&mut info.host_name, &strings.host);
+    copy_c(&mut info.client_id, &strings.client_id);
+    copy_c(&mut info.username, &strings.username);
+    copy_c(&mut info.password, &strings.password);
+    info.pub_key = crate::ca::pub_key();
+}
+
+/// Fills the connection info for a device; `*info_ptr` points to it (V2.10: a static struct).
+///
+/// # Safety
+/// The strings are NULL or NUL-terminated; `info_ptr` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn IOT_SetupConnInfo(
+    product_key: *const c_char,
+    device_name: *const c_char,
+    device_secret: *const c_char,
+    info_ptr: *mut *mut c_void,
+) -> c_int {
+    if info_ptr.is_null() {
+        log_err!("Invalid argument, info_ptr = NULL");
+        return -1;
+    }
+    // SAFETY: forwarded contract.
+    let args = unsafe {
+        (
+            super::c_text(product_key, "product_key"),
+            super::c_text(device_name, "device_name"),
+            super::c_text(device_secret, "device_secret"),
+        )
+    };
+    let (Some(pk), Some(dn), Some(ds)) = args else {
+        return -1;
+    };
+    let identity = match DeviceIdentity::new(pk, dn, ds) {
+        Ok(identity) => identity,
+        Err(e) => {
+            log_err!("Invalid argument: {}", e);
+            return -1;
+        }
+    };
+    let mut setup = SETUP
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match authenticate(&identity) {
+        Ok(strings) => {
+            store(&strings);
+            log_info!(
+                "connection info ready for {}.{}",
+                identity.product_key(),
+                identity.device_name()
+            );
+            *setup = Some(identity);
+            // SAFETY: info_ptr is non-NULL and writable per the contract.
+            unsafe { *info_ptr = CONN_INFO.0.get().cast() };
+            0
+        }
+        Err(()) => {
+            // SAFETY: as above.
+            unsafe { *info_ptr = core::ptr::null_mut() };
+            -1
+        }
+    }
+}
+
+/// Chooses the region for the next `IOT_SetupConnInfo`; an unknown value is logged and ignored.
+#[no_mangle]
+pub extern "C" fn IOT_SetupDomain(domain_type: c_int) {
+    if Region::from_raw(domain_type).is_some() {
+        REGION.store(domain_type, Ordering::Relaxed);
+    } else {
+        log_err!(
+            "IOT_SetupDomain({}): unknown domain, keeping {}",
+            domain_type,
+            REGION.load(Ordering::Relaxed)
+        );
+    }
+}
+
+/// Re-authentication before a reconnect: fresh strings, also written into the static struct.
+fn reauthenticate() -> Option<Credentials> {
+    let setup = SETUP
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let identity = setup.as_ref()?;
+    let strings = authenticate(identity).ok()?;
+    store(&strings);
+    Some(Credentials {
+        host: CString::new(strings.host).ok()?,
+        port: strings.port,
+        client_id: strings.client_id,
+        username: strings.username,
+        password: strings.password,
+    })
+}
+
+/// When the params point at `IOT_SetupConnInfo`'s own strings, the client re-authenticates
+/// before each reconnect and knows the device (for the module-id report).
+pub(super) fn reauthentication_for(
+    params: &iotx_mqtt_param_t,
+) -> (Option<Reauthenticate>, Option<(String, String)>) {
+    let info = CONN_INFO.0.get();
+    // SAFETY: only field addresses are taken; nothing is read or written.
+    let (host, client_id, username, password) = unsafe {
+        (
+            core::ptr::addr_of!((*info).host_name).cast::<c_char>(),
+            core::ptr::addr_of!((*info).client_id).cast::<c_char>(),
+            core::ptr::addr_of!((*info).username).cast::<c_char>(),
+            core::ptr::addr_of!((*info).password).cast::<c_char>(),
+        )
+    };
+    let same = params.host == host
+        && params.client_id == client_id
+        && params.username == username
+        && params.password == password;
+    if !same {
+        return (None, None);
+    }
+    let setup = SETUP
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let identity = setup
+        .as_ref()
+        .map(|id| (id.product_key().to_string(), id.device_name().to_string()));
+    (Some(reauthenticate), identity)
+}

@@ -1,0 +1,126 @@
+//! Logging in V2.10's format (`[tag] function(line): message\r\n`) through `HAL_Printf`, never
+//! through Rust's stdout. Lines are formatted into a fixed buffer (no heap) and cut with " ..."
+//! when too long. Secrets (device secret, password, token) are never passed here.
+
+use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+
+pub const EMERG: u8 = 0;
+pub const CRIT: u8 = 1;
+pub const ERROR: u8 = 2;
+pub const WARNING: u8 = 3;
+pub const INFO: u8 = 4;
+pub const DEBUG: u8 = 5;
+
+const TAGS: [&str; 6] = ["emg", "crt", "err", "wrn", "inf", "dbg"];
+const LINE_MAX: usize = 512;
+
+// V2.10: nothing is printed until IOT_OpenLog names the log; the level starts at EMERG.
+static OPEN: AtomicBool = AtomicBool::new(false);
+static LEVEL: AtomicU8 = AtomicU8::new(EMERG);
+
+pub fn open() {
+    OPEN.store(true, Ordering::Relaxed);
+    LEVEL.store(EMERG, Ordering::Relaxed);
+}
+
+pub fn close() {
+    OPEN.store(false, Ordering::Relaxed);
+    LEVEL.store(EMERG, Ordering::Relaxed);
+}
+
+pub fn set_level(level: u8) {
+    LEVEL.store(level.min(DEBUG), Ordering::Relaxed);
+}
+
+pub fn enabled(level: u8) -> bool {
+    OPEN.load(Ordering::Relaxed) && level <= LEVEL.load(Ordering::Relaxed)
+}
+
+/// A line buffer that truncates instead of failing.
+struct LineBuf {
+    buf: [u8; LINE_MAX],
+    len: usize,
+    cut: bool,
+}
+
+impl Write for LineBuf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        // Room for " ...\r\n" and the NUL.
+        let room = LINE_MAX - 7 - self.len;
+        // NUL bytes inside a message would end the C string early: replace them.
+        for (i, b) in s.bytes().enumerate() {
+            if i >= room {
+                self.cut = true;
+                break;
+            }
+            if let Some(slot) = self.buf.get_mut(self.len) {
+                *slot = if b == 0 { b'?' } else { b };
+                self.len += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes one log line if `level` is enabled. Use the `log_*!` macros.
+pub fn write(level: u8, function: &str, line: u32, args: fmt::Arguments<'_>) {
+    if !enabled(level) {
+        return;
+    }
+    let tag = TAGS.get(usize::from(level)).copied().unwrap_or("dbg");
+    let mut out = LineBuf {
+        buf: [0; LINE_MAX],
+        len: 0,
+        cut: false,
+    };
+    let _ = write!(out, "[{tag}] {function}({line}): ");
+    let _ = out.write_fmt(args);
+    let tail: &[u8] = if out.cut { b" ...\r\n\0" } else { b"\r\n\0" };
+    for &b in tail {
+        if let Some(slot) = out.buf.get_mut(out.len) {
+            *slot = b;
+            out.len += 1;
+        }
+    }
+    if let Ok(text) = core::ffi::CStr::from_bytes_until_nul(&out.buf) {
+        crate::hal::print(text);
+    }
+}
+
+/// The last path segment of the calling module, used as V2.10's function field.
+pub const fn short_module(path: &'static str) -> &'static str {
+    let bytes = path.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 {
+        if bytes[i - 1] == b':' {
+            let (_, tail) = bytes.split_at(i);
+            return match core::str::from_utf8(tail) {
+                Ok(s) => s,
+                Err(_) => path,
+            };
+        }
+        i -= 1;
+    }
+    path
+}
+
+#[macro_export]
+#[doc(hidden)]
+macro_rules! log_at {
+    ($level:expr, $($arg:tt)*) => {
+        $crate::log::write($level, $crate::log::short_module(module_path!()), line!(), format_args!($($arg)*))
+    };
+}
+#[macro_export]
+#[doc(hidden)]
+macro_rules! log_err { ($($arg:tt)*) => { $crate::log_at!($crate::log::ERROR, $($arg)*) }; }
+#[macro_export]
+#[doc(hidden)]
+macro_rules! log_warn { ($($arg:tt)*) => { $crate::log_at!($crate::log::WARNING, $($arg)*) }; }
+#[macro_export]
+#[doc(hidden)]
+macro_rules! log_info { ($($arg:tt)*) => { $crate::log_at!($crate::log::INFO, $($arg)*) }; }
+#[macro_export]
+#[doc(hidden)]
+macro_rules! log_debug { ($($arg:tt)*) => { $crate::log_at!($crate::log::DEBUG, $($arg)*) }; }

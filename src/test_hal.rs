@@ -1,0 +1,236 @@
+//! A HAL written in Rust for `cargo test` (never a C library linked from build.rs, which would
+//! end up inside libiotmqtt.a). Log lines are captured so tests can assert them.
+
+use std::collections::HashMap;
+use std::ffi::{c_char, c_void, CStr};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+pub fn capture_log(line: &CStr) {
+    let text = line.to_string_lossy().into_owned();
+    LOG.lock().unwrap_or_else(|p| p.into_inner()).push(text);
+}
+
+/// Every captured line containing `needle`.
+pub fn log_lines(needle: &str) -> Vec<String> {
+    LOG.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter(|l| l.contains(needle))
+        .cloned()
+        .collect()
+}
+
+struct RawMutex {
+    locked: Mutex<bool>,
+    cv: Condvar,
+}
+
+#[no_mangle]
+extern "C" fn HAL_MutexCreate() -> *mut c_void {
+    Box::into_raw(Box::new(RawMutex {
+        locked: Mutex::new(false),
+        cv: Condvar::new(),
+    }))
+    .cast()
+}
+
+#[no_mangle]
+extern "C" fn HAL_MutexDestroy(m: *mut c_void) {
+    // SAFETY: created by HAL_MutexCreate above.
+    drop(unsafe { Box::from_raw(m.cast::<RawMutex>()) });
+}
+
+#[no_mangle]
+extern "C" fn HAL_MutexLock(m: *mut c_void) {
+    // SAFETY: a live mutex from HAL_MutexCreate.
+    let m = unsafe { &*m.cast::<RawMutex>() };
+    let mut locked = m.locked.lock().unwrap();
+    while *locked {
+        locked = m.cv.wait(locked).unwrap();
+    }
+    *locked = true;
+}
+
+#[no_mangle]
+extern "C" fn HAL_MutexUnlock(m: *mut c_void) {
+    // SAFETY: a live mutex from HAL_MutexCreate.
+    let m = unsafe { &*m.cast::<RawMutex>() };
+    *m.locked.lock().unwrap() = false;
+    m.cv.notify_one();
+}
+
+pub static MALLOC_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+#[no_mangle]
+extern "C" fn HAL_Malloc(size: u32) -> *mut c_void {
+    MALLOC_CALLS.fetch_add(1, Ordering::Relaxed);
+    let layout = std::alloc::Layout::from_size_align(size as usize + 16, 16).unwrap();
+    // SAFETY: non-zero size layout.
+    let p = unsafe { std::alloc::alloc(layout) };
+    // SAFETY: p has 16 + size bytes; the size is kept in front for HAL_Free.
+    unsafe {
+        p.cast::<usize>().write(size as usize);
+        p.add(16).cast()
+    }
+}
+
+#[no_mangle]
+extern "C" fn HAL_Free(ptr: *mut c_void) {
+    if ptr.is_null() {
+        return;
+    }
+    // SAFETY: ptr came from HAL_Malloc above, which put the size 16 bytes before it.
+    unsafe {
+        let p = ptr.cast::<u8>().sub(16);
+        let size = p.cast::<usize>().read();
+        std::alloc::dealloc(
+            p,
+            std::alloc::Layout::from_size_align(size + 16, 16).unwrap(),
+        );
+    }
+}
+
+fn epoch() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
+#[no_mangle]
+extern "C" fn HAL_UptimeMs() -> u64 {
+    epoch().elapsed().as_millis() as u64
+}
+
+#[no_mangle]
+extern "C" fn HAL_SleepMs(ms: u32) {
+    std::thread::sleep(Duration::from_millis(u64::from(ms)));
+}
+
+static SEED: AtomicU32 = AtomicU32::new(12345);
+
+#[no_mangle]
+extern "C" fn HAL_Srandom(seed: u32) {
+    SEED.store(seed | 1, Ordering::Relaxed);
+}
+
+#[no_mangle]
+extern "C" fn HAL_Random(region: u32) -> u32 {
+    let next = SEED
+        .load(Ordering::Relaxed)
+        .wrapping_mul(1_103_515_245)
+        .wrapping_add(12_345);
+    SEED.store(next, Ordering::Relaxed);
+    if region == 0 {
+        0
+    } else {
+        (next >> 8) % region
+    }
+}
+
+#[no_mangle]
+extern "C" fn HAL_GetPartnerID(pid: *mut c_char) -> i32 {
+    // SAFETY: the caller passes a 64-byte buffer.
+    unsafe { *pid = 0 };
+    0
+}
+
+#[no_mangle]
+extern "C" fn HAL_GetModuleID(mid: *mut c_char) -> i32 {
+    // SAFETY: the caller passes a 64-byte buffer.
+    unsafe { *mid = 0 };
+    0
+}
+
+fn sockets() -> &'static Mutex<HashMap<usize, TcpStream>> {
+    static SOCKETS: OnceLock<Mutex<HashMap<usize, TcpStream>>> = OnceLock::new();
+    SOCKETS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+static NEXT_SOCKET: AtomicUsize = AtomicUsize::new(1);
+
+fn socket(fd: usize) -> Option<TcpStream> {
+    sockets()
+        .lock()
+        .unwrap()
+        .get(&fd)
+        .and_then(|s| s.try_clone().ok())
+}
+
+#[no_mangle]
+extern "C" fn HAL_TCP_Establish(host: *const c_char, port: u16) -> usize {
+    // SAFETY: the library passes a NUL-terminated host.
+    let host = unsafe { CStr::from_ptr(host) }
+        .to_string_lossy()
+        .into_owned();
+    match TcpStream::connect((host.as_str(), port)) {
+        Ok(stream) => {
+            let fd = NEXT_SOCKET.fetch_add(1, Ordering::Relaxed);
+            sockets().lock().unwrap().insert(fd, stream);
+            fd
+        }
+        Err(_) => 0,
+    }
+}
+
+#[no_mangle]
+extern "C" fn HAL_TCP_Destroy(fd: usize) -> i32 {
+    if let Some(s) = sockets().lock().unwrap().remove(&fd) {
+        let _ = s.shutdown(std::net::Shutdown::Both);
+    }
+    0
+}
+
+#[no_mangle]
+extern "C" fn HAL_TCP_Write(fd: usize, buf: *const c_char, len: u32, _timeout_ms: u32) -> i32 {
+    let Some(mut s) = socket(fd) else { return -2 };
+    // SAFETY: the library passes len readable bytes.
+    let data = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len as usize) };
+    match s.write_all(data) {
+        Ok(()) => len as i32,
+        Err(_) => -2,
+    }
+}
+
+/// Reads until `len` bytes or the timeout, as the V2.10 contract asks.
+#[no_mangle]
+extern "C" fn HAL_TCP_Read(fd: usize, buf: *mut c_char, len: u32, timeout_ms: u32) -> i32 {
+    let Some(mut s) = socket(fd) else { return -2 };
+    // SAFETY: the library passes len writable bytes.
+    let out = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), len as usize) };
+    let deadline = Instant::now() + Duration::from_millis(u64::from(timeout_ms));
+    let mut got = 0;
+    while got < out.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let _ = s.set_nonblocking(true);
+            let r = s.read(&mut out[got..]);
+            let _ = s.set_nonblocking(false);
+            match r {
+                Ok(0) if got == 0 => return -1,
+                Ok(n) => got += n,
+                Err(_) => {}
+            }
+            break;
+        }
+        let _ = s.set_read_timeout(Some(left));
+        match s.read(&mut out[got..]) {
+            Ok(0) => return if got > 0 { got as i32 } else { -1 },
+            Ok(n) => got += n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                break
+            }
+            Err(_) => return if got > 0 { got as i32 } else { -2 },
+        }
+    }
+    got as i32
+}

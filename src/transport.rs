@@ -1,0 +1,63 @@
+//! The byte stream under MQTT: plain TCP through `HAL_TCP_*`, or TLS (through `HAL_SSL_*` or
+//! native-tls over `HAL_TCP_*`, as make.settings chose).
+
+use core::ffi::CStr;
+
+use crate::ffi::codes;
+use crate::hal::{self, ReadOutcome, TcpConnection};
+
+pub enum Transport {
+    Tcp {
+        conn: TcpConnection,
+        write_timeout_ms: u32,
+    },
+}
+
+impl Transport {
+    /// Opens a connection; TLS when `ca` (a PEM CA) is given.
+    pub fn open(
+        host: &CStr,
+        port: u16,
+        ca: Option<&CStr>,
+        write_timeout_ms: u32,
+    ) -> Result<Self, i32> {
+        if ca.is_some() {
+            log_err!("pub_key is set but this build has no TLS (make.settings FEATURE_MQTT_DIRECT_NOTLS = y)");
+            return Err(codes::MQTT_NETWORK_CONNECT_ERROR);
+        }
+        let conn = TcpConnection::establish(host, port).ok_or(codes::MQTT_NETWORK_CONNECT_ERROR)?;
+        Ok(Transport::Tcp {
+            conn,
+            write_timeout_ms,
+        })
+    }
+
+    /// Reads up to `buf.len()` bytes, waiting at most `timeout_ms` (HAL_TCP_Read semantics).
+    pub fn read(&self, buf: &mut [u8], timeout_ms: u32) -> ReadOutcome {
+        match self {
+            Transport::Tcp { conn, .. } => conn.read(buf, timeout_ms),
+        }
+    }
+
+    /// Writes all of `buf`, or fails with a V2.10 code.
+    pub fn write_all(&self, mut buf: &[u8]) -> Result<(), i32> {
+        let Transport::Tcp {
+            conn,
+            write_timeout_ms,
+        } = self;
+        let deadline = hal::uptime_ms().saturating_add(u64::from(*write_timeout_ms));
+        while !buf.is_empty() {
+            let left = deadline.saturating_sub(hal::uptime_ms());
+            if left == 0 {
+                return Err(codes::MQTT_NETWORK_ERROR);
+            }
+            // Pass what is left to send, not the whole length (a V2.10 quirk not kept).
+            match conn.write(buf, u32::try_from(left).unwrap_or(u32::MAX)) {
+                Ok(0) => {}
+                Ok(n) => buf = buf.get(n..).unwrap_or(&[]),
+                Err(_) => return Err(codes::MQTT_NETWORK_ERROR),
+            }
+        }
+        Ok(())
+    }
+}
