@@ -39,5 +39,10 @@ pub fn get(handle: *mut c_void) -> Option<Arc<Client>> {
 }
 
 pub fn remove(handle: *mut c_void) {
-    clients().retain(|c| key(c) != handle as usize);
+    let mut clients = clients();
+    clients.retain(|c| key(c) != handle as usize);
+    if clients.is_empty() {
+        // Give the table's memory back: after the last Destroy nothing of the clients is left.
+        clients.shrink_to_fit();
+    }
 }

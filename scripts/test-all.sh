@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every check and test on a fresh Debian machine with Rust: installs what is missing,
+# then rustfmt, clippy, the C build with -Werror, and the whole ctest suite (cargo tests,
+# C tests against a private mosquitto, the example end to end). Prints the time of each phase.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${IOTMQTT_BUILD_DIR:-$root/build/ci}
+jobs=${IOTMQTT_JOBS:-2}
+
+phase_start=0
+phase() { phase_name=$1; phase_start=$(date +%s); echo "=== $phase_name"; }
+phase_end() { echo "=== $phase_name: $(( $(date +%s) - phase_start )) s"; }
+total_start=$(date +%s)
+
+phase "packages"
+packages="cmake mosquitto mosquitto-clients libmosquitto-dev libssl-dev pkg-config gcc-multilib valgrind"
+missing=""
+for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq $missing >/dev/null
+fi
+phase_end
+
+phase "cargo fmt --check"
+cargo fmt --all -- --check
+phase_end
+
+phase "cargo clippy"
+CARGO_TARGET_DIR=$build/cargo-test cargo clippy --workspace --all-targets --quiet -- -D warnings
+phase_end
+
+phase "build (make.settings: direct TCP, release + LTO, C with -Werror)"
+cmake -S "$root" -B "$build/tcp" -DIOTMQTT_CARGO_PROFILE=release >/dev/null
+cmake --build "$build/tcp" -j "$jobs"
+phase_end
+
+phase "ctest"
+# The Rust tests share the clippy target dir, so dependencies are built once.
+(cd "$build/tcp" && ctest -j "$jobs" --output-on-failure --timeout 900)
+phase_end
+
+echo "=== total: $(( $(date +%s) - total_start )) s"
