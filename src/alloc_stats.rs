@@ -46,7 +46,14 @@ pub fn dump(level: u8) {
     ];
     crate::log_at!(level, "---------------------------------------------------");
     for (name, value) in lines {
-        crate::log_at!(level, ". {}:{:pad$}{}", name, "", value, pad = 25usize.saturating_sub(name.len()));
+        crate::log_at!(
+            level,
+            ". {}:{:pad$}{}",
+            name,
+            "",
+            value,
+            pad = 25usize.saturating_sub(name.len())
+        );
     }
     crate::log_at!(level, "---------------------------------------------------");
 }
