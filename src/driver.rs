@@ -209,10 +209,7 @@ impl Client {
         );
         self.publish(&topic, payload.as_bytes(), 0)
             .map(|_| ())
-            .map_err(|e| {
-                log_err!("module id report failed: {}", e);
-                e
-            })
+            .inspect_err(|e| log_err!("module id report failed: {}", e))
     }
 
     /// Publishes; Ok(0) for QoS0, Ok(packet id) for QoS1.

@@ -89,20 +89,8 @@ pub fn write(level: u8, function: &str, line: u32, args: fmt::Arguments<'_>) {
 }
 
 /// The last path segment of the calling module, used as V2.10's function field.
-pub const fn short_module(path: &'static str) -> &'static str {
-    let bytes = path.as_bytes();
-    let mut i = bytes.len();
-    while i > 0 {
-        if bytes[i - 1] == b':' {
-            let (_, tail) = bytes.split_at(i);
-            return match core::str::from_utf8(tail) {
-                Ok(s) => s,
-                Err(_) => path,
-            };
-        }
-        i -= 1;
-    }
-    path
+pub fn short_module(path: &'static str) -> &'static str {
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 #[macro_export]
@@ -124,3 +112,28 @@ macro_rules! log_info { ($($arg:tt)*) => { $crate::log_at!($crate::log::INFO, $(
 #[macro_export]
 #[doc(hidden)]
 macro_rules! log_debug { ($($arg:tt)*) => { $crate::log_at!($crate::log::DEBUG, $($arg)*) }; }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_hal::log_lines;
+
+    #[test]
+    fn lines_have_the_v210_format_and_are_cut() {
+        super::open();
+        super::set_level(super::DEBUG);
+        crate::log_err!("format check {}", 42);
+        let lines = log_lines("format check 42");
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].starts_with("[err] tests("), "{}", lines[0]);
+        assert!(
+            lines[0].ends_with("): format check 42\r\n"),
+            "{:?}",
+            lines[0]
+        );
+        let long = "x".repeat(2000);
+        crate::log_info!("cut check {}", long);
+        let cut = log_lines("cut check");
+        assert_eq!(cut.len(), 1);
+        assert!(cut[0].len() < 512 && cut[0].ends_with(" ...\r\n"));
+    }
+}

@@ -162,7 +162,7 @@ pub fn parse(file: &str, text: &str) -> Result<Settings, SettingsError> {
         }
     }
 
-    let comm = yes_no("FEATURE_MQTT_COMM_ENABLED")?.map_or(true, |v| v.0);
+    let comm = yes_no("FEATURE_MQTT_COMM_ENABLED")?.is_none_or(|v| v.0);
     let direct = yes_no("FEATURE_MQTT_DIRECT")?;
     let notls = yes_no("FEATURE_MQTT_DIRECT_NOTLS")?;
     let support_tls = yes_no("FEATURE_SUPPORT_TLS")?;
@@ -189,7 +189,7 @@ pub fn parse(file: &str, text: &str) -> Result<Settings, SettingsError> {
         (None, Some((s, _))) => s,
         (None, None) => true,
     };
-    let direct = direct.map_or(true, |v| v.0);
+    let direct = direct.is_none_or(|v| v.0);
     if !direct && !tls {
         let line = notls.or(support_tls).map_or(0, |v| v.1);
         return Err(err(

@@ -37,6 +37,10 @@ impl CallerBuffer {
     pub fn len(&self) -> usize {
         self.len
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// What an event carries in `msg->msg` (reference §2.2).
