@@ -90,15 +90,27 @@ fn random() -> u32 {
     hal::random(0x7fff_ffff)
 }
 
-fn engine_error(e: EngineError) -> i32 {
-    match e {
-        EngineError::NotConnected => codes::MQTT_STATE_ERROR,
-        EngineError::InvalidTopic => codes::MQTT_TOPIC_FORMAT_ERROR,
-        EngineError::PendingFull | EngineError::NoMemory => codes::MQTT_PUSH_TO_LIST_ERROR,
-        EngineError::QosNotSupported | EngineError::InvalidQos => codes::MQTT_PUBLISH_QOS_ERROR,
+/// Maps an engine error to its V2.10 code, with the log line every refused call gets.
+fn api_error(call: &str, topic: &str, e: EngineError) -> i32 {
+    let (code, why) = match e {
+        EngineError::NotConnected => (codes::MQTT_STATE_ERROR, "not connected"),
+        EngineError::InvalidTopic => (
+            codes::MQTT_TOPIC_FORMAT_ERROR,
+            "invalid topic (MQTT 3.1.1 4.7: wildcards only as whole levels, # last, none in names; at most 128 printable ASCII characters)",
+        ),
+        EngineError::PendingFull => (
+            codes::MQTT_PUSH_TO_LIST_ERROR,
+            "too many pending requests (20 QoS1 publishes, 30 subscriptions)",
+        ),
+        EngineError::NoMemory => (codes::MQTT_PUSH_TO_LIST_ERROR, "out of memory"),
+        EngineError::QosNotSupported | EngineError::InvalidQos => {
+            (codes::MQTT_PUBLISH_QOS_ERROR, "QoS2 publish is not supported (V2.10)")
+        }
         #[allow(unreachable_patterns)]
-        _ => codes::FAIL_RETURN,
-    }
+        _ => (codes::FAIL_RETURN, "refused"),
+    };
+    log_err!("{}({}) failed: {} ({})", call, topic, why, code);
+    code
 }
 
 impl Client {
@@ -229,7 +241,7 @@ impl Client {
         let packet = shared
             .engine
             .publish(topic, payload, qos, false, now)
-            .map_err(engine_error)?;
+            .map_err(|e| api_error("IOT_MQTT_Publish", topic, e))?;
         let pkid = match packet {
             Outgoing::Publish { pkid, qos, .. } if qos as u8 > 0 => pkid,
             _ => 0,
@@ -260,7 +272,7 @@ impl Client {
         let id = shared
             .engine
             .subscribe(filter, qos, handler, now)
-            .map_err(engine_error)?;
+            .map_err(|e| api_error("IOT_MQTT_Subscribe", filter, e))?;
         if !flush(&mut shared, now) {
             return Err(codes::MQTT_NETWORK_ERROR);
         }
@@ -285,7 +297,7 @@ impl Client {
         let id = shared
             .engine
             .unsubscribe(filter, now)
-            .map_err(engine_error)?;
+            .map_err(|e| api_error("IOT_MQTT_Unsubscribe", filter, e))?;
         if !flush(&mut shared, now) {
             return Err(codes::MQTT_NETWORK_ERROR);
         }
