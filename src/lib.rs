@@ -33,6 +33,8 @@ pub mod hal;
 mod transport;
 
 #[cfg(test)]
+mod codec_fuzz;
+#[cfg(test)]
 mod make_settings;
 #[cfg(test)]
 mod test_hal;
