@@ -56,6 +56,17 @@ unsafe fn c_text<'a>(p: *const c_char, name: &str) -> Option<&'a str> {
     }
 }
 
+/// The client behind a C handle; NULL, stale and foreign handles get -2 and a log line.
+fn live_client(handle: *mut c_void) -> Result<alloc::sync::Arc<Client>, c_int> {
+    registry::get(handle).ok_or_else(|| {
+        log_err!(
+            "Invalid argument, handle = {:p} is not a live client",
+            handle
+        );
+        codes::NULL_VALUE_ERROR
+    })
+}
+
 /// Connects to the MQTT server synchronously; NULL on any failure (nothing leaked, no event).
 ///
 /// # Safety
@@ -146,12 +157,9 @@ pub unsafe extern "C" fn IOT_MQTT_Destroy(phandle: *mut *mut c_void) -> c_int {
     }
     // SAFETY: non-NULL per the check above, valid per the contract.
     let handle = unsafe { *phandle };
-    let Some(client) = registry::get(handle) else {
-        log_err!(
-            "Invalid argument, handle = {:p} is not a live client",
-            handle
-        );
-        return codes::NULL_VALUE_ERROR;
+    let client = match live_client(handle) {
+        Ok(client) => client,
+        Err(code) => return code,
     };
     if client.called_from_callback() {
         log_err!("IOT_MQTT_Destroy called from a callback of the same client: refused");
@@ -169,9 +177,9 @@ pub unsafe extern "C" fn IOT_MQTT_Destroy(phandle: *mut *mut c_void) -> c_int {
 /// Runs the client for `timeout_ms` (0 means 10 ms, as V2.10).
 #[no_mangle]
 pub extern "C" fn IOT_MQTT_Yield(handle: *mut c_void, timeout_ms: c_int) -> c_int {
-    let Some(client) = registry::get(handle) else {
-        log_err!("Invalid argument, handle = {:p}", handle);
-        return codes::NULL_VALUE_ERROR;
+    let client = match live_client(handle) {
+        Ok(client) => client,
+        Err(code) => return code,
     };
     if timeout_ms < 0 {
         log_err!("Invalid argument, timeout_ms = {}", timeout_ms);
@@ -188,28 +196,19 @@ pub extern "C" fn IOT_MQTT_Yield(handle: *mut c_void, timeout_ms: c_int) -> c_in
 /// 1 when connected, 0 otherwise.
 #[no_mangle]
 pub extern "C" fn IOT_MQTT_CheckStateNormal(handle: *mut c_void) -> c_int {
-    match registry::get(handle) {
-        Some(client) => c_int::from(client.is_connected()),
-        None => {
-            log_err!("Invalid argument, handle = {:p}", handle);
-            codes::NULL_VALUE_ERROR
-        }
-    }
+    live_client(handle).map_or_else(|code| code, |client| c_int::from(client.is_connected()))
 }
 
 /// Turns automatic reconnect off (declared but missing in V2.10).
 #[no_mangle]
 pub extern "C" fn IOT_MQTT_Disable_Reconnect(handle: *mut c_void) -> c_int {
-    match registry::get(handle) {
-        Some(client) => {
+    live_client(handle).map_or_else(
+        |code| code,
+        |client| {
             client.disable_reconnect();
             codes::SUCCESS_RETURN
-        }
-        None => {
-            log_err!("Invalid argument, handle = {:p}", handle);
-            codes::NULL_VALUE_ERROR
-        }
-    }
+        },
+    )
 }
 
 /// Subscribes; returns the packet id (> 0) or a negative V2.10 code.
@@ -224,9 +223,9 @@ pub unsafe extern "C" fn IOT_MQTT_Subscribe(
     topic_handle_func: iotx_mqtt_event_handle_func_fpt,
     pcontext: *mut c_void,
 ) -> c_int {
-    let Some(client) = registry::get(handle) else {
-        log_err!("Invalid argument, handle = {:p}", handle);
-        return codes::NULL_VALUE_ERROR;
+    let client = match live_client(handle) {
+        Ok(client) => client,
+        Err(code) => return code,
     };
     // SAFETY: forwarded contract.
     let Some(filter) = (unsafe { c_text(topic_filter, "topic_filter") }) else {
@@ -258,9 +257,9 @@ pub unsafe extern "C" fn IOT_MQTT_Unsubscribe(
     handle: *mut c_void,
     topic_filter: *const c_char,
 ) -> c_int {
-    let Some(client) = registry::get(handle) else {
-        log_err!("Invalid argument, handle = {:p}", handle);
-        return codes::NULL_VALUE_ERROR;
+    let client = match live_client(handle) {
+        Ok(client) => client,
+        Err(code) => return code,
     };
     // SAFETY: forwarded contract.
     let Some(filter) = (unsafe { c_text(topic_filter, "topic_filter") }) else {
@@ -283,9 +282,9 @@ pub unsafe extern "C" fn IOT_MQTT_Publish(
     topic_name: *const c_char,
     topic_msg: iotx_mqtt_topic_info_pt,
 ) -> c_int {
-    let Some(client) = registry::get(handle) else {
-        log_err!("Invalid argument, handle = {:p}", handle);
-        return codes::NULL_VALUE_ERROR;
+    let client = match live_client(handle) {
+        Ok(client) => client,
+        Err(code) => return code,
     };
     // SAFETY: forwarded contract.
     let Some(topic) = (unsafe { c_text(topic_name, "topic_name") }) else {
