@@ -11,11 +11,18 @@ static FREED_BYTES: AtomicUsize = AtomicUsize::new(0);
 static MAX_IN_USE: AtomicUsize = AtomicUsize::new(0);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 static FREES: AtomicUsize = AtomicUsize::new(0);
+static MAX_ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+static MAX_ITERATIONS_IN_USE: AtomicUsize = AtomicUsize::new(0);
 
 #[allow(dead_code)]
 fn record_alloc(size: usize) {
     let total = ALLOCATED_BYTES.fetch_add(size, Ordering::Relaxed) + size;
-    ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    let allocations = ALLOCATIONS.fetch_add(1, Ordering::Relaxed) + 1;
+    MAX_ALLOCATED.fetch_max(size, Ordering::Relaxed);
+    MAX_ITERATIONS_IN_USE.fetch_max(
+        allocations.saturating_sub(FREES.load(Ordering::Relaxed)),
+        Ordering::Relaxed,
+    );
     let in_use = total.saturating_sub(FREED_BYTES.load(Ordering::Relaxed));
     MAX_IN_USE.fetch_max(in_use, Ordering::Relaxed);
 }
@@ -35,14 +42,19 @@ pub fn dump(level: u8) {
     let freed = FREED_BYTES.load(Ordering::Relaxed);
     let allocations = ALLOCATIONS.load(Ordering::Relaxed);
     let frees = FREES.load(Ordering::Relaxed);
-    let lines: [(&str, usize); 7] = [
+    let lines: [(&str, usize); 9] = [
         ("bytes_total_allocated", total),
         ("bytes_total_freed", freed),
         ("bytes_total_in_use", total.saturating_sub(freed)),
+        ("bytes_max_allocated", MAX_ALLOCATED.load(Ordering::Relaxed)),
         ("bytes_max_in_use", MAX_IN_USE.load(Ordering::Relaxed)),
         ("iterations_allocated", allocations),
         ("iterations_freed", frees),
         ("iterations_in_use", allocations.saturating_sub(frees)),
+        (
+            "iterations_max_in_use",
+            MAX_ITERATIONS_IN_USE.load(Ordering::Relaxed),
+        ),
     ];
     crate::log_at!(level, "---------------------------------------------------");
     for (name, value) in lines {
