@@ -11,9 +11,9 @@ extern "C" {
     fn HAL_MutexDestroy(mutex: *mut c_void);
     fn HAL_MutexLock(mutex: *mut c_void);
     fn HAL_MutexUnlock(mutex: *mut c_void);
-    #[cfg_attr(not(feature = "hal-alloc"), allow(dead_code))]
+    #[cfg_attr(any(test, not(feature = "hal-alloc")), allow(dead_code))]
     pub(crate) fn HAL_Malloc(size: u32) -> *mut c_void;
-    #[cfg_attr(not(feature = "hal-alloc"), allow(dead_code))]
+    #[cfg_attr(any(test, not(feature = "hal-alloc")), allow(dead_code))]
     pub(crate) fn HAL_Free(ptr: *mut c_void);
     fn HAL_UptimeMs() -> u64;
     fn HAL_SleepMs(ms: u32);
