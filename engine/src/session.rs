@@ -34,8 +34,8 @@ pub const PING_MARGIN_MAX_MS: u32 = 5_000;
 
 // Queue capacities reserved up front so acks, pings and events never allocate in the
 // normal flow; the queues only grow if the driver stops draining them.
-const CONTROL_CAPACITY: usize = 64;
-const EVENT_CAPACITY: usize = 64;
+const CONTROL_CAPACITY: usize = 16;
+const EVENT_CAPACITY: usize = 16;
 
 /// Session parameters, as the caller passed them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -249,10 +249,9 @@ pub struct Session<H> {
     inbound_qos2: VecDeque<u16>,
 }
 
-fn try_vec<T>(cap: usize) -> Result<Vec<T>, Error> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(cap).map_err(|_| Error::NoMemory)?;
-    Ok(v)
+/// Room for one more entry, or NoMemory: the named fallible points of REQUIREMENTS "memory".
+fn try_room<T>(v: &mut Vec<T>) -> Result<(), Error> {
+    v.try_reserve(1).map_err(|_| Error::NoMemory)
 }
 
 fn try_deque<T>(cap: usize) -> Result<VecDeque<T>, Error> {
@@ -322,10 +321,12 @@ impl<H> Session<H> {
             next_seq: 0,
             control: try_deque(CONTROL_CAPACITY)?,
             events: try_deque(EVENT_CAPACITY)?,
-            pending: try_vec(MAX_PENDING_PUBLISH)?,
-            subs: try_vec(MAX_SUBSCRIPTIONS)?,
-            unsubs: try_vec(MAX_PENDING_UNSUBSCRIBE)?,
-            inbound_qos2: try_deque(MAX_INBOUND_QOS2)?,
+            // The tables grow on demand (fallibly) and keep their high-water capacity, so a
+            // client that never subscribes does not carry 30 empty slots.
+            pending: Vec::new(),
+            subs: Vec::new(),
+            unsubs: Vec::new(),
+            inbound_qos2: VecDeque::new(),
         })
     }
 
@@ -585,6 +586,7 @@ impl<H> Session<H> {
                 buf.try_reserve_exact(len).map_err(|_| Error::NoMemory)?;
                 buf.extend_from_slice(topic.as_bytes());
                 buf.extend_from_slice(payload);
+                try_room(&mut self.pending)?;
                 let pkid = self.next_pkid().ok_or(Error::PendingFull)?;
                 let deadline = now.saturating_add(self.request_timeout_x2());
                 self.pending.push(PendingPublish {
@@ -622,6 +624,7 @@ impl<H> Session<H> {
         }
         let mut copy = String::new();
         try_copy(&mut copy, filter)?;
+        try_room(&mut self.subs)?;
         let pkid = self.next_pkid().ok_or(Error::PendingFull)?;
         let seq = self.take_seq();
         self.subs.push(Subscription {
@@ -651,6 +654,7 @@ impl<H> Session<H> {
         }
         let mut copy = String::new();
         try_copy(&mut copy, filter)?;
+        try_room(&mut self.unsubs)?;
         let pkid = self.next_pkid().ok_or(Error::PendingFull)?;
         let seq = self.take_seq();
         self.unsubs.push(Unsubscription {
