@@ -86,6 +86,18 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ iotmqtt extension (not V2.10), for local testing: replaces the built-in CA that
+ `IOT_SetupConnInfo` puts in `pub_key` and that HTTPS pre-authentication verifies against.
+ `pem` is one or more PEM certificates; it is copied. NULL restores the built-in CA. Affects
+ `IOT_SetupConnInfo` calls made afterwards. Returns 0, or -2 when `pem` holds no PEM
+ certificate, is longer than 64 KiB, or the build has no TLS.
+
+ # Safety
+ `pem` is NULL or a NUL-terminated string.
+ */
+int IOT_SetCACert(const char *pem);
+
+/*
  Connects to the MQTT server synchronously; NULL on any failure (nothing leaked, no event).
 
  # Safety

@@ -1,8 +1,183 @@
 //! The CA the server certificate must chain to when TLS is on (`pub_key` of the conn info).
+//!
+//! Built in: the GlobalSign Root CA, as V2.10's `iotx_ca_get()` (Debian's ca-certificates ships the
+//! same certificate as `mozilla/GlobalSign_Root_CA.crt`; the PEM is committed as
+//! `certs/GlobalSign_Root_CA.pem` and embedded at build time, so builds outside Debian work).
+//!
+//! For local testing it can be replaced at run time with the extension function
+//! [`IOT_SetCACert`] (declared in `include/iotmqtt_ext.h`, not part of the V2.10 API). The library
+//! reads no environment variable for this.
 
-use core::ffi::c_char;
+use core::ffi::{c_char, c_int, CStr};
+use core::sync::atomic::{AtomicPtr, Ordering};
+use std::ffi::CString;
 
-/// NULL without TLS (V2.10: `iotx_ca_get()` returns NULL with `IOTX_WITHOUT_TLS`).
+use crate::ffi::codes;
+
+/// The built-in CA, NUL-terminated (V2.10 hands out a C string; `ca_crt_len` counts the NUL).
+#[cfg_attr(not(any(iotmqtt_tls, test)), allow(dead_code))]
+const BUILT_IN: &str = concat!(include_str!("../certs/GlobalSign_Root_CA.pem"), "\0");
+
+/// Longest PEM `IOT_SetCACert` accepts (a handful of certificates).
+const MAX_PEM_LEN: usize = 64 * 1024;
+
+/// The run-time replacement, or NULL for the built-in one. Every replacement is kept for the life
+/// of the process (a pointer handed out in `iotx_conn_info_t.pub_key` must stay valid).
+static OVERRIDE: AtomicPtr<c_char> = AtomicPtr::new(core::ptr::null_mut());
+
+fn built_in() -> &'static CStr {
+    CStr::from_bytes_with_nul(BUILT_IN.as_bytes()).unwrap_or(c"")
+}
+
+/// The CA PEM for TLS connections: the run-time replacement if one was set, else the built-in
+/// GlobalSign Root CA. NULL without TLS (V2.10: `iotx_ca_get()` returns NULL with
+/// `IOTX_WITHOUT_TLS`).
 pub fn pub_key() -> *const c_char {
-    core::ptr::null()
+    if !cfg!(iotmqtt_tls) {
+        return core::ptr::null();
+    }
+    let replaced = OVERRIDE.load(Ordering::Acquire);
+    if replaced.is_null() {
+        built_in().as_ptr()
+    } else {
+        replaced
+    }
+}
+
+/// Does `text` hold at least one complete PEM certificate block?
+fn looks_like_pem(text: &[u8]) -> bool {
+    let begin = b"-----BEGIN CERTIFICATE-----";
+    let end = b"-----END CERTIFICATE-----";
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    match find(text, begin) {
+        Some(at) => text
+            .get(at + begin.len()..)
+            .is_some_and(|rest| find(rest, end).is_some()),
+        None => false,
+    }
+}
+
+/// iotmqtt extension (not V2.10), for local testing: replaces the built-in CA that
+/// `IOT_SetupConnInfo` puts in `pub_key` and that HTTPS pre-authentication verifies against.
+/// `pem` is one or more PEM certificates; it is copied. NULL restores the built-in CA. Affects
+/// `IOT_SetupConnInfo` calls made afterwards. Returns 0, or -2 when `pem` holds no PEM
+/// certificate, is longer than 64 KiB, or the build has no TLS.
+///
+/// # Safety
+/// `pem` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn IOT_SetCACert(pem: *const c_char) -> c_int {
+    if !cfg!(iotmqtt_tls) {
+        log_err!("IOT_SetCACert: this build has no TLS (FEATURE_MQTT_DIRECT_NOTLS = y)");
+        return codes::NULL_VALUE_ERROR;
+    }
+    if pem.is_null() {
+        OVERRIDE.store(core::ptr::null_mut(), Ordering::Release);
+        log_info!("IOT_SetCACert: built-in GlobalSign Root CA restored");
+        return codes::SUCCESS_RETURN;
+    }
+    // SAFETY: pem is a non-NULL NUL-terminated string per the contract.
+    let text = unsafe { CStr::from_ptr(pem) };
+    let bytes = text.to_bytes();
+    if bytes.len() > MAX_PEM_LEN {
+        log_err!(
+            "IOT_SetCACert: {} bytes is longer than {} bytes",
+            bytes.len(),
+            MAX_PEM_LEN
+        );
+        return codes::NULL_VALUE_ERROR;
+    }
+    if !looks_like_pem(bytes) {
+        log_err!("IOT_SetCACert: no \"-----BEGIN CERTIFICATE-----\" block in the text");
+        return codes::NULL_VALUE_ERROR;
+    }
+    let copy = CString::from(text);
+    // Kept for the life of the process: earlier conn infos may still point at an older copy.
+    OVERRIDE.store(copy.into_raw(), Ordering::Release);
+    log_info!("IOT_SetCACert: CA replaced ({} bytes)", bytes.len());
+    codes::SUCCESS_RETURN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn base64_decode(text: &str) -> Vec<u8> {
+        let value = |c: u8| -> u32 {
+            match c {
+                b'A'..=b'Z' => u32::from(c - b'A'),
+                b'a'..=b'z' => u32::from(c - b'a') + 26,
+                b'0'..=b'9' => u32::from(c - b'0') + 52,
+                b'+' => 62,
+                b'/' => 63,
+                _ => panic!("bad base64 {c}"),
+            }
+        };
+        let chars: Vec<u8> = text
+            .bytes()
+            .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+            .collect();
+        let mut out = Vec::new();
+        for group in chars.chunks(4) {
+            let mut acc = 0u32;
+            for (i, &c) in group.iter().enumerate() {
+                acc |= value(c) << (18 - 6 * i);
+            }
+            let bytes = acc.to_be_bytes();
+            out.extend_from_slice(&bytes[1..group.len()]);
+        }
+        out
+    }
+
+    #[test]
+    fn built_in_ca_is_globalsign_root_ca() {
+        let pem = built_in().to_str().unwrap();
+        let body: String = pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect::<Vec<_>>()
+            .join("");
+        assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 1);
+        let der = base64_decode(&body);
+        let digest = Sha256::digest(&der);
+        let hex: Vec<String> = digest.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(
+            hex.join(":"),
+            "EB:D4:10:40:E4:BB:3E:C7:42:C9:E3:81:D3:1E:F2:A4:1A:48:B6:68:5C:96:E7:CE:F3:C1:DF:6C:D4:33:1C:99"
+        );
+        // NUL-terminated, and nothing after the PEM's last line.
+        assert!(BUILT_IN.ends_with("-----END CERTIFICATE-----\n\0"));
+    }
+
+    #[test]
+    fn pem_detection() {
+        assert!(looks_like_pem(built_in().to_bytes()));
+        assert!(!looks_like_pem(b"hello"));
+        assert!(!looks_like_pem(b"-----BEGIN CERTIFICATE-----\nAAAA\n"));
+        assert!(!looks_like_pem(
+            b"-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----"
+        ));
+    }
+
+    #[test]
+    fn set_ca_cert_replaces_and_restores() {
+        crate::log::open();
+        crate::log::set_level(crate::log::DEBUG);
+        // SAFETY: NUL-terminated literals.
+        unsafe {
+            assert_eq!(IOT_SetCACert(c"not a certificate".as_ptr()), -2);
+            if cfg!(iotmqtt_tls) {
+                let pem = c"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+                assert_eq!(IOT_SetCACert(pem.as_ptr()), 0);
+                let got = CStr::from_ptr(pub_key());
+                assert_eq!(got, pem);
+                assert_eq!(IOT_SetCACert(core::ptr::null()), 0);
+                assert_eq!(CStr::from_ptr(pub_key()), built_in());
+            } else {
+                assert!(pub_key().is_null());
+                assert_eq!(IOT_SetCACert(core::ptr::null()), -2);
+            }
+        }
+    }
 }

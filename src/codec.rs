@@ -1,14 +1,12 @@
 //! Bytes ⇄ the engine's packet types. The only module that names the codec crate (mqttbytes), so
 //! swapping the codec is a change here alone.
 //!
-//! mqttbytes frames the stream (`check`) and encodes the packets sent rarely (CONNECT, SUBSCRIBE,
-//! UNSUBSCRIBE). Packets on the per-message path (PUBLISH, acks, pings) are encoded and decoded
-//! here directly, borrowing from the buffers, because mqttbytes would allocate a topic `String`
-//! and payload `Bytes` for each of them.
+//! mqttbytes frames the stream (`check`). Packets are encoded and decoded here directly,
+//! borrowing from the buffers: mqttbytes' packet types would allocate a topic `String` and
+//! payload `Bytes` per message, and its CONNECT/SUBSCRIBE builders allocate too, which would
+//! make `IOT_MQTT_Construct` abort instead of returning NULL when memory runs out.
 
-use bytes::BytesMut;
 use iotmqtt_engine::{Incoming, Outgoing, QoS};
-use mqttbytes::v4;
 
 /// What the start of a receive buffer holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,10 +220,8 @@ pub fn encode(packet: &Outgoing<'_>, out: &mut [u8]) -> Result<usize, TooLarge> 
             let qos_bits = *qos as u8;
             let byte1 = 0x30 | (u8::from(*dup) << 3) | (qos_bits << 1) | u8::from(*retain);
             let id_len = if qos_bits > 0 { 2 } else { 0 };
-            let topic_len = u16::try_from(topic.len()).map_err(|_| TooLarge)?;
             w.header(byte1, 2 + topic.len() + id_len + payload.len())?;
-            w.put(&topic_len.to_be_bytes())?;
-            w.put(topic.as_bytes())?;
+            w.string(topic)?;
             if qos_bits > 0 {
                 w.put(&pkid.to_be_bytes())?;
             }
@@ -244,29 +240,34 @@ pub fn encode(packet: &Outgoing<'_>, out: &mut [u8]) -> Result<usize, TooLarge> 
             keepalive_s,
             clean_session,
         } => {
-            let mut connect = v4::Connect::new(*client_id);
-            connect.keep_alive = *keepalive_s;
-            connect.clean_session = *clean_session;
-            if !username.is_empty() || !password.is_empty() {
-                connect.set_login(*username, *password);
+            // MQTT 3.1.1 allows a password only with a user name: both or neither.
+            let login = !username.is_empty() || !password.is_empty();
+            let mut flags = if *clean_session { 0x02 } else { 0 };
+            let mut remaining = 10 + 2 + client_id.len();
+            if login {
+                flags |= 0xc0;
+                remaining += 2 + username.len() + 2 + password.len();
             }
-            w.via_mqttbytes(|buf| connect.write(buf))?;
+            w.header(0x10, remaining)?;
+            w.string("MQTT")?;
+            w.put(&[4, flags])?;
+            w.put(&keepalive_s.to_be_bytes())?;
+            w.string(client_id)?;
+            if login {
+                w.string(username)?;
+                w.string(password)?;
+            }
         }
         Outgoing::Subscribe { pkid, filter, qos } => {
-            let qos = match qos {
-                QoS::AtMostOnce => mqttbytes::QoS::AtMostOnce,
-                QoS::AtLeastOnce => mqttbytes::QoS::AtLeastOnce,
-                QoS::ExactlyOnce => mqttbytes::QoS::ExactlyOnce,
-            };
-            let mut subscribe = v4::Subscribe::new(*filter, qos);
-            // mqttbytes writes id 0 without complaint: always set it.
-            subscribe.pkid = *pkid;
-            w.via_mqttbytes(|buf| subscribe.write(buf))?;
+            w.header(0x82, 2 + 2 + filter.len() + 1)?;
+            w.put(&pkid.to_be_bytes())?;
+            w.string(filter)?;
+            w.put(&[*qos as u8])?;
         }
         Outgoing::Unsubscribe { pkid, filter } => {
-            let mut unsubscribe = v4::Unsubscribe::new(*filter);
-            unsubscribe.pkid = *pkid;
-            w.via_mqttbytes(|buf| unsubscribe.write(buf))?;
+            w.header(0xa2, 2 + 2 + filter.len())?;
+            w.put(&pkid.to_be_bytes())?;
+            w.string(filter)?;
         }
     }
     Ok(w.len)
@@ -312,14 +313,11 @@ impl Writer<'_> {
         self.put(&[byte1, 0x02, hi, lo])
     }
 
-    fn via_mqttbytes(
-        &mut self,
-        write: impl FnOnce(&mut BytesMut) -> Result<usize, mqttbytes::Error>,
-    ) -> Result<(), TooLarge> {
-        let mut buf = BytesMut::new();
-        // `write` returns the remaining length, not the bytes written: use the buffer's length.
-        write(&mut buf).map_err(|_| TooLarge)?;
-        self.put(&buf)
+    /// An MQTT UTF-8 string: two length bytes, then the bytes.
+    fn string(&mut self, s: &str) -> Result<(), TooLarge> {
+        let len = u16::try_from(s.len()).map_err(|_| TooLarge)?;
+        self.put(&len.to_be_bytes())?;
+        self.put(s.as_bytes())
     }
 }
 

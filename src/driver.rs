@@ -2,18 +2,21 @@
 //! the locks, moves bytes between the codec and the engine, and runs callbacks with no lock held.
 //! Protocol and timing rules live in the engine; nothing here decides them.
 
-use alloc::sync::Arc;
 use core::ffi::CStr;
+use core::fmt::Write;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::ffi::CString;
 
-use iotmqtt_engine::{Config, Dispatch, Error as EngineError, Event, Incoming, Outgoing, Session};
+use iotmqtt_engine::{
+    Config, Dispatch, Error as EngineError, Event, Incoming, Outgoing, Session, State,
+};
 
 use crate::codec::{self, Frame};
 use crate::ffi::callback::{CHandler, CallerBuffer, EventArg};
 use crate::ffi::codes;
 use crate::ffi::types::{event, iotx_mqtt_topic_info_t};
 use crate::hal::{self, HalMutex};
+use crate::heap::Counted;
 use crate::transport::Transport;
 
 /// Fresh connection strings after re-authentication (`IOT_SetupConnInfo`'s, refreshed).
@@ -51,7 +54,7 @@ pub struct ConnectParams {
 /// State shared by every thread using the client; held only briefly, never across a read.
 struct Shared {
     engine: Session<CHandler>,
-    transport: Option<Arc<Transport>>,
+    transport: Option<Counted<Transport>>,
     write_buf: CallerBuffer,
 }
 
@@ -115,7 +118,7 @@ fn api_error(call: &str, topic: &str, e: EngineError) -> i32 {
 
 impl Client {
     /// Connects synchronously; on failure nothing is left behind and no event is raised.
-    pub fn construct(params: ConnectParams) -> Result<Arc<Client>, i32> {
+    pub fn construct(params: ConnectParams) -> Result<Counted<Client>, i32> {
         let ConnectParams {
             endpoint,
             config,
@@ -159,13 +162,17 @@ impl Client {
             log_err!("HAL_MutexCreate failed");
             return Err(codes::FAIL_RETURN);
         };
-        let client = Arc::new(Client {
+        let client = Counted::try_new(Client {
             handle: AtomicUsize::new(0),
             shared,
             reader,
             yielding_thread: AtomicUsize::new(0),
             default_handler,
-        });
+        })
+        .map_err(|_| {
+            log_err!("out of memory creating the client");
+            codes::FAIL_RETURN
+        })?;
         hal::srandom(hal::uptime_ms() as u32);
         {
             let mut reader = client.reader.lock();
@@ -213,13 +220,22 @@ impl Client {
         if pid.as_str().is_empty() || mid.as_str().is_empty() {
             return Ok(());
         }
-        let topic = format!("/sys/{pk}/{dn}/thing/status/update");
-        let payload = format!(
-            "{{\"id\":\"{pk}_{dn}_mid\",\"params\":{{\"_sys_device_mid\":\"{}\",\"_sys_device_pid\":\"{}\"}}}}",
-            mid.as_str(),
-            pid.as_str()
-        );
-        self.publish(&topic, payload.as_bytes(), 0)
+        // Formatted on the stack: Construct must not abort when memory runs out.
+        let mut topic = StackText::<128>::new();
+        let mut payload = StackText::<320>::new();
+        let formatted = write!(topic, "/sys/{pk}/{dn}/thing/status/update").is_ok()
+            && write!(
+                payload,
+                "{{\"id\":\"{pk}_{dn}_mid\",\"params\":{{\"_sys_device_mid\":\"{}\",\"_sys_device_pid\":\"{}\"}}}}",
+                mid.as_str(),
+                pid.as_str()
+            )
+            .is_ok();
+        if !formatted {
+            log_err!("module id report does not fit its buffer");
+            return Err(codes::FAIL_RETURN);
+        }
+        self.publish(topic.as_str(), payload.as_str().as_bytes(), 0)
             .map(|_| ())
             .inspect_err(|e| log_err!("module id report failed: {}", e))
     }
@@ -523,6 +539,8 @@ impl Client {
                 }
             }
         }
+        // Everything the packets of this read queued (acks, resends) in one write.
+        flush(&mut self.shared.lock(), hal::uptime_ms());
         // Keep the partial packet at the front for the next read.
         let filled = reader.filled;
         reader.read_buf.as_mut_slice().copy_within(pos..filled, 0);
@@ -577,7 +595,7 @@ impl Client {
                 Dispatch::Default => targets[0] = self.default_handler,
                 Dispatch::None => {}
             }
-            flush(&mut shared, now);
+            // Acks go out once per read (process_input), not once per packet.
         }
         if let Some(mut info) = message {
             for target in targets.iter().flatten() {
@@ -673,7 +691,10 @@ impl Client {
         reader.connect_error = None;
         reader.filled = 0;
         reader.discard = 0;
-        if let Some(reauthenticate) = reader.endpoint.reauthenticate {
+        // Re-authentication refreshes credentials before a RE-connect (V2.10); the first connect
+        // uses the strings Construct was given.
+        let reconnecting = self.shared.lock().engine.state() != State::Idle;
+        if let Some(reauthenticate) = reader.endpoint.reauthenticate.filter(|_| reconnecting) {
             match reauthenticate() {
                 Some(credentials) => {
                     reader.endpoint.host = credentials.host;
@@ -705,7 +726,17 @@ impl Client {
             endpoint.ca.as_deref(),
             write_timeout,
         ) {
-            Ok(t) => Arc::new(t),
+            Ok(t) => match Counted::try_new(t) {
+                Ok(t) => t,
+                Err(_) => {
+                    log_err!("out of memory opening the connection");
+                    self.shared
+                        .lock()
+                        .engine
+                        .on_connect_failed(hal::uptime_ms(), random());
+                    return Err(codes::FAIL_RETURN);
+                }
+            },
             Err(code) => {
                 log_err!(
                     "connecting to {}:{} failed",
@@ -754,6 +785,40 @@ impl Client {
             let left = (start + timeout + 1).saturating_sub(now).max(1);
             self.read_and_dispatch(reader, &transport, u32::try_from(left).unwrap_or(u32::MAX));
         }
+    }
+}
+
+/// A string formatted into a fixed buffer; writing past its end fails.
+struct StackText<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> StackText<N> {
+    fn new() -> Self {
+        Self {
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        self.buf
+            .get(..self.len)
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl<const N: usize> core::fmt::Write for StackText<N> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(core::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 

@@ -23,13 +23,17 @@ extern crate alloc;
 
 #[macro_use]
 pub mod log;
-pub mod alloc_stats;
 pub mod auth;
 mod ca;
 pub mod codec;
 mod driver;
 pub mod ffi;
+#[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
+mod guider_client;
 pub mod hal;
+pub mod heap;
+#[cfg(any(iotmqtt_tls, test))]
+mod tls;
 mod transport;
 
 #[cfg(test)]

@@ -976,30 +976,34 @@ int32_t HAL_TCP_Write(uintptr_t fd, const char *buf, uint32_t len, uint32_t time
     }
     pfd.fd = s;
     pfd.events = POLLOUT;
+    /* Send first and wait only when the socket buffer is full: one syscall per message on the
+     * usual path instead of poll + send. */
     while (sent < len) {
-        ssize_t n;
+        /* MSG_NOSIGNAL: a closed peer gives EPIPE instead of killing us. */
+        ssize_t n = send(s, buf + sent, (size_t)(len - sent), MSG_NOSIGNAL | MSG_DONTWAIT);
         int rc;
+        if (n > 0) {
+            sent += (uint32_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            failed = 1;
+            break;
+        }
+        if (ms_left(deadline) == 0) {
+            break; /* timeout */
+        }
         pfd.revents = 0;
         rc = poll(&pfd, 1, ms_left(deadline));
-        if (rc < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
+        if (rc < 0 && errno != EINTR) {
             failed = 1;
             break;
         }
         if (rc == 0) {
             break; /* timeout */
-        }
-        /* MSG_NOSIGNAL: a closed peer gives EPIPE instead of killing us. */
-        n = send(s, buf + sent, (size_t)(len - sent), MSG_NOSIGNAL);
-        if (n > 0) {
-            sent += (uint32_t)n;
-        } else if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-            failed = 1;
-            break;
-        } else if (ms_left(deadline) == 0) {
-            break;
         }
     }
     if (sent == 0 && failed) {

@@ -9,12 +9,11 @@ mod setup;
 pub mod types;
 
 use core::ffi::{c_char, c_int, c_void, CStr};
-use std::ffi::CString;
 
 use iotmqtt_engine::Config;
 
 use crate::driver::{Client, ConnectParams, Endpoint};
-use crate::log;
+use crate::{heap, log};
 use callback::{CHandler, CallerBuffer};
 use types::{
     iotx_mqtt_event_handle_func_fpt, iotx_mqtt_param_t, iotx_mqtt_qos_t, iotx_mqtt_topic_info_pt,
@@ -57,7 +56,7 @@ unsafe fn c_text<'a>(p: *const c_char, name: &str) -> Option<&'a str> {
 }
 
 /// The client behind a C handle; NULL, stale and foreign handles get -2 and a log line.
-fn live_client(handle: *mut c_void) -> Result<alloc::sync::Arc<Client>, c_int> {
+fn live_client(handle: *mut c_void) -> Result<crate::heap::Counted<Client>, c_int> {
     registry::get(handle).ok_or_else(|| {
         log_err!(
             "Invalid argument, handle = {:p} is not a live client",
@@ -65,6 +64,11 @@ fn live_client(handle: *mut c_void) -> Result<alloc::sync::Arc<Client>, c_int> {
         );
         codes::NULL_VALUE_ERROR
     })
+}
+
+fn out_of_memory() -> *mut c_void {
+    log_err!("IOT_MQTT_Construct: out of memory");
+    core::ptr::null_mut()
 }
 
 /// Connects to the MQTT server synchronously; NULL on any failure (nothing leaked, no event).
@@ -104,12 +108,25 @@ pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t)
         None
     } else {
         // SAFETY: non-NULL, NUL-terminated PEM per the contract.
-        Some(CString::from(unsafe { CStr::from_ptr(p.pub_key) }))
+        let pem = unsafe { CStr::from_ptr(p.pub_key) };
+        match heap::try_cstring(pem.to_bytes()) {
+            Some(copy) => Some(copy),
+            None => return out_of_memory(),
+        }
     };
-    let Ok(host_c) = CString::new(host) else {
-        return core::ptr::null_mut();
+    // Every copy is fallible: Construct returns NULL when memory runs out (REQUIREMENTS "memory").
+    let copies = (
+        heap::try_cstring(host.as_bytes()),
+        heap::try_string(client_id),
+        heap::try_string(username),
+        heap::try_string(password),
+    );
+    let (Some(host_c), Some(client_id), Some(username), Some(password)) = copies else {
+        return out_of_memory();
     };
-    let (reauthenticate, identity) = setup::reauthentication_for(p);
+    let Ok((reauthenticate, identity)) = setup::reauthentication_for(p) else {
+        return out_of_memory();
+    };
     let params = ConnectParams {
         endpoint: Endpoint {
             host: host_c,
@@ -118,9 +135,9 @@ pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t)
             reauthenticate,
         },
         config: Config {
-            client_id: client_id.into(),
-            username: username.into(),
-            password: password.into(),
+            client_id,
+            username,
+            password,
             keepalive_ms: p.keepalive_interval_ms,
             request_timeout_ms: p.request_timeout_ms,
             clean_session: p.clean_session != 0,
@@ -134,10 +151,13 @@ pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t)
     };
     log_info!("connecting to {}:{}", host, p.port);
     match Client::construct(params) {
-        Ok(client) => {
-            log_info!("mqtt connect success");
-            registry::insert(client) as *mut c_void
-        }
+        Ok(client) => match registry::insert(client) {
+            Some(handle) => {
+                log_info!("mqtt connect success");
+                handle as *mut c_void
+            }
+            None => out_of_memory(),
+        },
         Err(code) => {
             log_err!("mqtt connect failed: {}", code);
             core::ptr::null_mut()
@@ -360,5 +380,5 @@ pub extern "C" fn IOT_DumpMemoryStats(level: IOT_LogLevel) {
             log::DEBUG
         }
     };
-    crate::alloc_stats::dump(level);
+    crate::heap::dump(level);
 }

@@ -1,34 +1,37 @@
 //! Live client handles. A handle from C is looked up here before use, so a stale, foreign or
 //! destroyed handle gets an error instead of undefined behaviour.
 
-use alloc::sync::Arc;
 use core::ffi::c_void;
 use std::sync::Mutex;
 
 use crate::driver::Client;
+use crate::heap::Counted;
 
-static CLIENTS: Mutex<Vec<Arc<Client>>> = Mutex::new(Vec::new());
+static CLIENTS: Mutex<Vec<Counted<Client>>> = Mutex::new(Vec::new());
 
-fn clients() -> std::sync::MutexGuard<'static, Vec<Arc<Client>>> {
+fn clients() -> std::sync::MutexGuard<'static, Vec<Counted<Client>>> {
     CLIENTS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn key(client: &Arc<Client>) -> usize {
-    Arc::as_ptr(client) as usize
+fn key(client: &Counted<Client>) -> usize {
+    Counted::as_ptr(client) as usize
 }
 
-/// Registers a client and returns its C handle.
-pub fn insert(client: Arc<Client>) -> usize {
+/// Registers a client and returns its C handle; None when memory runs out (the client is
+/// dropped then).
+pub fn insert(client: Counted<Client>) -> Option<usize> {
     let handle = key(&client);
     client.set_handle(handle);
-    clients().push(client);
-    handle
+    let mut clients = clients();
+    clients.try_reserve(1).ok()?;
+    clients.push(client);
+    Some(handle)
 }
 
 /// The client for a handle, kept alive while the caller uses it.
-pub fn get(handle: *mut c_void) -> Option<Arc<Client>> {
+pub fn get(handle: *mut c_void) -> Option<Counted<Client>> {
     if handle.is_null() {
         return None;
     }

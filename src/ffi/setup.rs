@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use super::types::{iotx_conn_info_t, iotx_mqtt_param_t};
 use crate::auth::{self, DeviceIdentity, Region, SecureMode, SignMethod};
 use crate::driver::{Credentials, Reauthenticate};
-use crate::hal;
+use crate::{hal, heap};
 
 /// V2.10 returns a pointer to one static struct that every call overwrites.
 struct ConnInfoCell(UnsafeCell<iotx_conn_info_t>);
@@ -31,6 +31,7 @@ static CONN_INFO: ConnInfoCell = ConnInfoCell(UnsafeCell::new(iotx_conn_info_t {
 static SETUP: Mutex<Option<DeviceIdentity>> = Mutex::new(None);
 static REGION: AtomicI32 = AtomicI32::new(0);
 
+#[cfg_attr(not(iotmqtt_direct), allow(dead_code))]
 fn secure_mode() -> SecureMode {
     if cfg!(iotmqtt_tls) {
         SecureMode::TlsDirect
@@ -43,12 +44,28 @@ fn secure_mode() -> SecureMode {
 fn authenticate(identity: &DeviceIdentity) -> Result<auth::ConnStrings, ()> {
     let region = Region::from_raw(REGION.load(Ordering::Relaxed)).unwrap_or_default();
     let (partner, module) = (hal::partner_id(), hal::module_id());
-    if !cfg!(iotmqtt_direct) {
-        log_err!(
-            "HTTPS pre-authentication (FEATURE_MQTT_DIRECT = n) is not available in this build yet"
-        );
-        return Err(());
+    #[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
+    {
+        // Guider mode: a fresh iotId/iotToken from HTTPS pre-authentication (reference §6).
+        let reply = crate::guider_client::authenticate(identity, region, SignMethod::HmacSha1)?;
+        auth::guider_conn(
+            identity,
+            &reply,
+            SignMethod::HmacSha1,
+            partner.as_str(),
+            module.as_str(),
+        )
+        .map_err(|e| log_err!("connection info from the auth reply: {}", e))
     }
+    #[cfg(all(not(iotmqtt_tls), not(iotmqtt_direct)))]
+    {
+        // build.rs refuses this combination; kept so the function is total.
+        log_err!(
+            "HTTPS pre-authentication needs TLS (make.settings FEATURE_MQTT_DIRECT_NOTLS = n)"
+        );
+        Err(())
+    }
+    #[cfg(iotmqtt_direct)]
     auth::direct_conn(
         identity,
         region,
@@ -169,9 +186,11 @@ fn reauthenticate() -> Option<Credentials> {
 
 /// When the params point at `IOT_SetupConnInfo`'s own strings, the client re-authenticates
 /// before each reconnect and knows the device (for the module-id report).
+/// Err when memory runs out copying the identity.
+#[allow(clippy::type_complexity)]
 pub(super) fn reauthentication_for(
     params: &iotx_mqtt_param_t,
-) -> (Option<Reauthenticate>, Option<(String, String)>) {
+) -> Result<(Option<Reauthenticate>, Option<(String, String)>), ()> {
     let info = CONN_INFO.0.get();
     // SAFETY: only field addresses are taken; nothing is read or written.
     let (host, client_id, username, password) = unsafe {
@@ -187,13 +206,17 @@ pub(super) fn reauthentication_for(
         && params.username == username
         && params.password == password;
     if !same {
-        return (None, None);
+        return Ok((None, None));
     }
     let setup = SETUP
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let identity = setup
-        .as_ref()
-        .map(|id| (id.product_key().to_string(), id.device_name().to_string()));
-    (Some(reauthenticate), identity)
+    let identity = match setup.as_ref() {
+        Some(id) => Some((
+            heap::try_string(id.product_key()).ok_or(())?,
+            heap::try_string(id.device_name()).ok_or(())?,
+        )),
+        None => None,
+    };
+    Ok((Some(reauthenticate), identity))
 }

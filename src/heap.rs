@@ -1,8 +1,15 @@
 //! The library's heap: with the `hal-alloc` feature (the staticlib build CMake makes), a global
 //! allocator over `HAL_Malloc`/`HAL_Free` that honours alignment even where `HAL_Malloc` only
-//! guarantees 4 bytes, with the counters `IOT_DumpMemoryStats` prints.
+//! guarantees 4 bytes, with the counters `IOT_DumpMemoryStats` prints; and the fallible
+//! allocations of the named points (REQUIREMENTS "memory": Construct returns NULL when memory
+//! runs out), since stable Rust aborts when an ordinary allocation fails.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use alloc::string::String;
+use core::alloc::Layout;
+use core::ops::Deref;
+use core::ptr::NonNull;
+use core::sync::atomic::{fence, AtomicUsize, Ordering};
+use std::ffi::CString;
 
 use crate::log;
 
@@ -144,5 +151,137 @@ mod hal_allocator {
             // SAFETY: raw is the pointer HAL_Malloc returned.
             unsafe { HAL_Free(raw as *mut c_void) };
         }
+    }
+}
+
+/// A copy of `s`, or None when memory runs out.
+pub fn try_string(s: &str) -> Option<String> {
+    let mut copy = String::new();
+    copy.try_reserve_exact(s.len()).ok()?;
+    copy.push_str(s);
+    Some(copy)
+}
+
+/// A C copy of `bytes` (which hold no NUL), or None when memory runs out.
+pub fn try_cstring(bytes: &[u8]) -> Option<CString> {
+    let mut copy = alloc::vec::Vec::new();
+    // Room for the NUL too, so CString::new neither grows nor shrinks the buffer.
+    copy.try_reserve_exact(bytes.len() + 1).ok()?;
+    copy.extend_from_slice(bytes);
+    CString::new(copy).ok()
+}
+
+/// A reference-counted value whose allocation can fail (`Arc::new` would abort instead).
+pub struct Counted<T> {
+    inner: NonNull<CountedInner<T>>,
+}
+
+struct CountedInner<T> {
+    refs: AtomicUsize,
+    value: T,
+}
+
+// SAFETY: like Arc: shared access to T from many threads needs T: Sync, moving the last
+// reference (which drops T) to another thread needs T: Send.
+unsafe impl<T: Send + Sync> Send for Counted<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Sync for Counted<T> {}
+
+impl<T> Counted<T> {
+    /// Gives the value back when memory runs out.
+    pub fn try_new(value: T) -> Result<Self, T> {
+        let layout = Layout::new::<CountedInner<T>>();
+        // SAFETY: the layout has a non-zero size (it holds an AtomicUsize).
+        let raw = unsafe { std::alloc::alloc(layout) }.cast::<CountedInner<T>>();
+        let Some(inner) = NonNull::new(raw) else {
+            return Err(value);
+        };
+        // SAFETY: freshly allocated for exactly this type and suitably aligned.
+        unsafe {
+            inner.as_ptr().write(CountedInner {
+                refs: AtomicUsize::new(1),
+                value,
+            })
+        };
+        Ok(Self { inner })
+    }
+
+    /// The address of the value: stable for its lifetime, used as the C handle.
+    pub fn as_ptr(this: &Self) -> *const T {
+        // SAFETY: inner stays allocated while any Counted points at it.
+        unsafe { core::ptr::addr_of!((*this.inner.as_ptr()).value) }
+    }
+}
+
+impl<T> Clone for Counted<T> {
+    fn clone(&self) -> Self {
+        // SAFETY: inner is live while self exists.
+        unsafe { self.inner.as_ref() }
+            .refs
+            .fetch_add(1, Ordering::Relaxed);
+        Self { inner: self.inner }
+    }
+}
+
+impl<T> Deref for Counted<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: inner is live while self exists; only shared references are handed out.
+        unsafe { &self.inner.as_ref().value }
+    }
+}
+
+impl<T> Drop for Counted<T> {
+    fn drop(&mut self) {
+        // SAFETY: inner is live until the last reference is gone (below).
+        if unsafe { self.inner.as_ref() }
+            .refs
+            .fetch_sub(1, Ordering::Release)
+            != 1
+        {
+            return;
+        }
+        // Everything other threads did through their references happens before the drop.
+        fence(Ordering::Acquire);
+        // SAFETY: this was the last reference: drop the value and free what try_new allocated.
+        unsafe {
+            core::ptr::drop_in_place(self.inner.as_ptr());
+            std::alloc::dealloc(self.inner.as_ptr().cast(), Layout::new::<CountedInner<T>>());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn counted_drops_once_after_the_last_reference() {
+        static DROPPED: AtomicBool = AtomicBool::new(false);
+        struct Probe;
+        impl Drop for Probe {
+            fn drop(&mut self) {
+                assert!(!DROPPED.swap(true, Ordering::SeqCst), "dropped twice");
+            }
+        }
+        let a = Counted::try_new(Probe).ok().expect("memory");
+        let b = a.clone();
+        assert_eq!(Counted::as_ptr(&a), Counted::as_ptr(&b));
+        drop(a);
+        assert!(!DROPPED.load(Ordering::SeqCst));
+        let t = std::thread::spawn(move || drop(b));
+        t.join().expect("thread");
+        assert!(DROPPED.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn copies() {
+        assert_eq!(try_string("abc").as_deref(), Some("abc"));
+        assert_eq!(
+            try_cstring(b"abc").map(|c| c.into_bytes()),
+            Some(b"abc".to_vec())
+        );
+        assert!(try_cstring(b"a\0b").is_none());
     }
 }

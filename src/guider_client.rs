@@ -1,0 +1,123 @@
+//! HTTPS pre-authentication on the network (reference §6, `FEATURE_MQTT_DIRECT = n`): the signed
+//! `POST /auth/devicename` to `iot-auth.<region>.aliyuncs.com:443` over TLS (the same backend as
+//! MQTT, verified against the CA of `pub_key`), the reply read within
+//! `CONFIG_GUIDER_AUTH_TIMEOUT`, parsed with `auth::guider`. Every outcome has its own log line,
+//! all starting with "HTTPS pre-authentication"; the token is never logged.
+
+use std::ffi::CString;
+
+use crate::auth::{self, DeviceIdentity, GuiderReply, Region, ResponseParser, SignMethod};
+use crate::hal::{self, ReadOutcome};
+use crate::tls::Session;
+
+/// `CONFIG_GUIDER_AUTH_TIMEOUT`: the whole exchange, connect and handshake included.
+pub const GUIDER_AUTH_TIMEOUT_MS: u32 = 10_000;
+/// V2.10 writes the request with a fixed 5000 ms timeout.
+const WRITE_TIMEOUT_MS: u32 = 5_000;
+
+/// Authenticates `identity` with the auth service of `region`; `Err` was logged.
+pub fn authenticate(
+    identity: &DeviceIdentity,
+    region: Region,
+    sign_method: SignMethod,
+) -> Result<GuiderReply, ()> {
+    let request = auth::auth_request(identity, region, sign_method);
+    let device = format!("{}.{}", identity.product_key(), identity.device_name());
+    let ca = crate::ca::pub_key();
+    if ca.is_null() {
+        log_err!(
+            "HTTPS pre-authentication of {}: no CA (pub_key) to verify the server",
+            device
+        );
+        return Err(());
+    }
+    // SAFETY: a non-NULL pub_key is a NUL-terminated string that lives for the whole process.
+    let ca = unsafe { core::ffi::CStr::from_ptr(ca) };
+    let Ok(host) = CString::new(request.host) else {
+        return Err(());
+    };
+    let start = hal::uptime_ms();
+    let deadline = start.saturating_add(u64::from(GUIDER_AUTH_TIMEOUT_MS));
+    let left = || u32::try_from(deadline.saturating_sub(hal::uptime_ms())).unwrap_or(u32::MAX);
+    log_info!(
+        "HTTPS pre-authentication of {}: POST https://{}:{}{}",
+        device,
+        request.host,
+        request.port,
+        auth::guider::AUTH_PATH
+    );
+    let session =
+        Session::connect(&host, request.port, ca, GUIDER_AUTH_TIMEOUT_MS).map_err(|code| {
+            log_err!(
+                "HTTPS pre-authentication of {}: cannot open TLS to {}:{} ({})",
+                device,
+                request.host,
+                request.port,
+                code
+            );
+        })?;
+    if session
+        .write_all(&request.bytes, left().min(WRITE_TIMEOUT_MS))
+        .is_err()
+    {
+        log_err!(
+            "HTTPS pre-authentication of {}: sending the request to {} failed",
+            device,
+            request.host
+        );
+        return Err(());
+    }
+    let mut parser = ResponseParser::new();
+    let mut buf = [0u8; 512];
+    let body = loop {
+        let wait = left();
+        if wait == 0 {
+            log_err!(
+                "HTTPS pre-authentication of {}: timed out, no complete reply from {} within {} ms",
+                device,
+                request.host,
+                GUIDER_AUTH_TIMEOUT_MS
+            );
+            return Err(());
+        }
+        let fed = match session.read(&mut buf, wait) {
+            ReadOutcome::Data(n) => parser.feed(buf.get(..n).unwrap_or(&[])),
+            ReadOutcome::Timeout => continue,
+            ReadOutcome::Closed => parser.finish().map(Some),
+            ReadOutcome::Error(code) => {
+                log_err!(
+                    "HTTPS pre-authentication of {}: reading the reply from {} failed ({})",
+                    device,
+                    request.host,
+                    code
+                );
+                return Err(());
+            }
+        };
+        match fed {
+            Ok(Some(body)) => break body,
+            Ok(None) => {}
+            Err(e) => {
+                log_err!("HTTPS pre-authentication of {}: {}", device, e);
+                return Err(());
+            }
+        }
+    };
+    drop(session);
+    match auth::parse_auth_response(&body) {
+        Ok(reply) => {
+            log_info!(
+                "HTTPS pre-authentication of {} succeeded in {} ms: MQTT endpoint {}:{}",
+                device,
+                hal::uptime_ms().saturating_sub(start),
+                reply.host,
+                reply.port
+            );
+            Ok(reply)
+        }
+        Err(e) => {
+            log_err!("HTTPS pre-authentication of {}: {}", device, e);
+            Err(())
+        }
+    }
+}

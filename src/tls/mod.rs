@@ -1,0 +1,154 @@
+//! TLS sessions for MQTT and HTTPS pre-authentication, through the backend make.settings chose
+//! (`FEATURE_TLS_BACKEND`): the firmware's `HAL_SSL_*` ([`hal_ssl`]) or native-tls running over
+//! `HAL_TCP_*` ([`native`]).
+//!
+//! A TLS session cannot read and write at the same time, so the session sits behind a HAL mutex.
+//! Reads are sliced to at most [`READ_SLICE_MS`] and the mutex is released between slices: a
+//! writer (Publish from another thread while Yield reads) waits at most one slice, and a read
+//! still honours the caller's whole timeout.
+
+#[cfg(iotmqtt_tls)]
+use core::ffi::CStr;
+
+#[cfg(iotmqtt_tls)]
+use crate::hal::{self, HalMutex, ReadOutcome};
+
+#[cfg(iotmqtt_tls_hal)]
+mod hal_ssl;
+#[cfg(any(iotmqtt_tls_native, test))]
+mod io;
+#[cfg(iotmqtt_tls_native)]
+mod native;
+
+#[cfg(iotmqtt_tls_hal)]
+use hal_ssl::Backend;
+#[cfg(iotmqtt_tls_native)]
+use native::Backend;
+
+/// Longest a read holds the session lock.
+#[cfg(iotmqtt_tls)]
+pub const READ_SLICE_MS: u32 = 50;
+
+/// Bound on the TLS handshake of an MQTT connection (the TCP connect is the HAL's own).
+#[cfg(iotmqtt_tls)]
+pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
+
+/// One TLS connection; `read` and `write_all` may be called from different threads.
+#[cfg(iotmqtt_tls)]
+pub struct Session {
+    backend: HalMutex<Backend>,
+}
+
+#[cfg(iotmqtt_tls)]
+impl core::fmt::Debug for Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("tls::Session")
+    }
+}
+
+/// Milliseconds from now until `deadline`, as a HAL timeout.
+#[cfg(iotmqtt_tls)]
+fn ms_until(deadline: u64) -> u32 {
+    u32::try_from(deadline.saturating_sub(hal::uptime_ms())).unwrap_or(u32::MAX)
+}
+
+#[cfg(iotmqtt_tls)]
+impl Session {
+    /// Connects to `host:port` and completes the handshake within `handshake_timeout_ms`,
+    /// verifying the server certificate against `ca` (PEM) and `host`. Errors are V2.10 codes
+    /// (`ERROR_CERT_VERIFY_FAIL` when the certificate was rejected, else
+    /// `MQTT_NETWORK_CONNECT_ERROR`) and were logged with their reason.
+    pub fn connect(
+        host: &CStr,
+        port: u16,
+        ca: &CStr,
+        handshake_timeout_ms: u32,
+    ) -> Result<Self, i32> {
+        let backend = Backend::connect(host, port, ca, handshake_timeout_ms)?;
+        let backend = HalMutex::new(backend).ok_or_else(|| {
+            log_err!("HAL_MutexCreate failed: no lock for the TLS session");
+            crate::ffi::codes::MQTT_NETWORK_CONNECT_ERROR
+        })?;
+        Ok(Session { backend })
+    }
+
+    /// Reads up to `buf.len()` bytes within `timeout_ms` (HAL_TCP_Read semantics), in slices of
+    /// at most [`READ_SLICE_MS`] with the session unlocked in between. 0 reads what is there.
+    pub fn read(&self, buf: &mut [u8], timeout_ms: u32) -> ReadOutcome {
+        let deadline = hal::uptime_ms().saturating_add(u64::from(timeout_ms));
+        let mut left = timeout_ms;
+        loop {
+            let slice = left.min(READ_SLICE_MS);
+            let outcome = self.backend.lock().read(buf, slice);
+            if outcome != ReadOutcome::Timeout {
+                return outcome;
+            }
+            left = ms_until(deadline);
+            if left == 0 {
+                return ReadOutcome::Timeout;
+            }
+        }
+    }
+
+    /// Writes all of `buf` within `timeout_ms`; `Err` (a negative HAL code) when the session is
+    /// unusable afterwards.
+    pub fn write_all(&self, buf: &[u8], timeout_ms: u32) -> Result<(), i32> {
+        self.backend.lock().write_all(buf, timeout_ms)
+    }
+}
+
+/// The PEM certificate blocks of `pem` (native-tls takes one certificate at a time).
+#[cfg_attr(not(any(iotmqtt_tls_native, test)), allow(dead_code))]
+pub(crate) fn pem_blocks(pem: &[u8]) -> impl Iterator<Item = &[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut rest = pem;
+    core::iter::from_fn(move || {
+        let start = find(rest, BEGIN)?;
+        let from = rest.get(start..)?;
+        let end = find(from, END)?.checked_add(END.len())?;
+        let block = from.get(..end)?;
+        rest = from.get(end..)?;
+        Some(block)
+    })
+}
+
+/// Shortens an OpenSSL-style error to the part a person reads first: the text in the last
+/// parentheses (the X.509 verify result, e.g. "certificate has expired"), if any.
+#[cfg_attr(not(any(iotmqtt_tls_native, test)), allow(dead_code))]
+pub(crate) fn verify_reason(error: &str) -> Option<&str> {
+    let trimmed = error.trim_end();
+    let inner = trimmed.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    inner.get(open + 1..).filter(|r| !r.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_pem_blocks() {
+        let pem = b"junk\n-----BEGIN CERTIFICATE-----\nAA\n-----END CERTIFICATE-----\n\
+                    -----BEGIN CERTIFICATE-----\nBB\n-----END CERTIFICATE-----\ntrailing";
+        let blocks: Vec<&[u8]> = pem_blocks(pem).collect();
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(
+            blocks[0],
+            &b"-----BEGIN CERTIFICATE-----\nAA\n-----END CERTIFICATE-----"[..]
+        );
+        assert!(blocks[1].starts_with(b"-----BEGIN CERTIFICATE-----\nBB"));
+        assert_eq!(pem_blocks(b"-----BEGIN CERTIFICATE-----\nAA").count(), 0);
+        assert_eq!(pem_blocks(b"").count(), 0);
+    }
+
+    #[test]
+    fn extracts_verify_reason() {
+        let e = "error:0A000086:SSL routines:tls_post_process_server_certificate:\
+                 certificate verify failed:../ssl/statem/statem_clnt.c:1889: (certificate has expired)";
+        assert_eq!(verify_reason(e), Some("certificate has expired"));
+        assert_eq!(verify_reason("no parentheses"), None);
+        assert_eq!(verify_reason("empty ()"), None);
+    }
+}

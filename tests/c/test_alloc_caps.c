@@ -1,0 +1,427 @@
+/*
+ * test_alloc_caps.c - HAL_Malloc calls per steady-state message, capped at the literals of
+ * REQUIREMENTS "Behaviour" / memory: QoS0 publish <= 1, QoS1 publish <= 2 (encode + resend
+ * copy), receive <= 1, acks and pings 0.
+ *
+ * Measured with hal_posix_mem_stats().malloc_calls (successful HAL_Malloc calls) around
+ * steady-state operations against a private mosquitto, after a warm-up (the first messages
+ * may allocate buffers once):
+ *   - 1000 QoS0 publishes to a topic nobody subscribes to, with Yields in between;
+ *   - 200 QoS1 publishes (the publish calls), then their PUBACKs (the Yields that receive
+ *     them: 0 allocations);
+ *   - 1000 QoS0 and 200 QoS1 messages received (sent by a libmosquitto publisher, whose heap is
+ *     libc's and not counted); the QoS1 ones are acknowledged with PUBACK;
+ *   - idle Yields: 0.
+ * With the argument "ping": an idle client behind the fault proxy (which counts the bytes)
+ * Yields until a PINGREQ/PINGRESP went through (keepalive 60 s: ~55 s) and must not allocate.
+ *
+ * Run under tests/scripts/with_mosquitto.sh. IOTMQTT_TEST_VALGRIND=1 reduces the counts.
+ * Prints "N passed, M failed"; exits non-zero on failure.
+ */
+#include <mosquitto.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iot_import.h"
+#include "iot_export.h"
+#include "hal_posix_stats.h"
+#include "fault_proxy.h"
+
+static int g_passed;
+static int g_failed;
+
+#define CHECK(cond)                                                         \
+    do {                                                                    \
+        if (cond) {                                                         \
+            g_passed++;                                                     \
+        } else {                                                            \
+            g_failed++;                                                     \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
+        }                                                                   \
+    } while (0)
+
+#define CHECK_INT(got, want)                                                          \
+    do {                                                                              \
+        long got_ = (long)(got);                                                      \
+        long want_ = (long)(want);                                                    \
+        if (got_ == want_) {                                                          \
+            g_passed++;                                                               \
+        } else {                                                                      \
+            g_failed++;                                                               \
+            printf("FAIL %s:%d: %s = %ld, expected %ld\n", __FILE__, __LINE__, #got,  \
+                   got_, want_);                                                      \
+        }                                                                             \
+    } while (0)
+
+/* The caps of REQUIREMENTS "memory", as literals. */
+#define CAP_QOS0_PUBLISH 1
+#define CAP_QOS1_PUBLISH 2
+#define CAP_RECEIVE 1
+#define CAP_ACK 0
+#define CAP_PING 0
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+}
+
+static uint64_t mallocs(void)
+{
+    hal_posix_mem_stats_t s;
+    hal_posix_mem_stats(&s);
+    return s.malloc_calls;
+}
+
+/* Checks calls <= cap * count, printing the measured rate. */
+static void check_cap(const char *what, uint64_t calls, long count, long cap)
+{
+    printf("   %-44s %6llu HAL_Malloc calls / %5ld = %.3f (cap %ld)\n", what,
+           (unsigned long long)calls, count, count > 0 ? (double)calls / (double)count : 0.0, cap);
+    if (calls <= (uint64_t)(cap * count)) {
+        g_passed++;
+    } else {
+        g_failed++;
+        printf("FAIL %s: %llu HAL_Malloc calls for %ld, more than %ld each\n", what,
+               (unsigned long long)calls, count, cap);
+    }
+}
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static long g_pub_success;
+static long g_received;
+static int g_disconnects;
+static int g_mosq_connected;
+
+static void on_event(void *pcontext, void *pclient, iotx_mqtt_event_msg_pt msg)
+{
+    (void)pcontext;
+    (void)pclient;
+    if (msg->event_type == IOTX_MQTT_EVENT_PUBLISH_SUCCESS) {
+        g_pub_success++;
+    } else if (msg->event_type == IOTX_MQTT_EVENT_DISCONNECT) {
+        g_disconnects++;
+    }
+}
+
+static void on_message(void *pcontext, void *pclient, iotx_mqtt_event_msg_pt msg)
+{
+    (void)pcontext;
+    (void)pclient;
+    if (msg->event_type == IOTX_MQTT_EVENT_PUBLISH_RECVEIVED) {
+        g_received++;
+    }
+}
+
+static void *connect_client(uint16_t port, const char *name, char *wbuf, char *rbuf, size_t size)
+{
+    static char ids[4][64];
+    static int next;
+    iotx_mqtt_param_t p;
+    char *id = ids[next++ % 4];
+    snprintf(id, 64, "iotmqtt-caps-%s-%ld", name, (long)getpid());
+    memset(&p, 0, sizeof(p));
+    p.host = "127.0.0.1";
+    p.port = port;
+    p.client_id = id;
+    p.username = "test-user";
+    p.password = "test-password";
+    p.clean_session = 1;
+    p.request_timeout_ms = 2000;
+    p.keepalive_interval_ms = 60000;
+    p.pwrite_buf = wbuf;
+    p.write_buf_size = (uint32_t)size;
+    p.pread_buf = rbuf;
+    p.read_buf_size = (uint32_t)size;
+    p.handle_event.h_fp = on_event;
+    return IOT_MQTT_Construct(&p);
+}
+
+static int publish(void *h, const char *topic, const char *payload, int qos)
+{
+    iotx_mqtt_topic_info_t m;
+    memset(&m, 0, sizeof(m));
+    m.qos = (uint8_t)qos;
+    m.payload = payload;
+    m.payload_len = (uint16_t)strlen(payload);
+    return IOT_MQTT_Publish(h, topic, &m);
+}
+
+/* Yields in 10 ms steps until *counter >= want or max_ms passed. */
+static int yield_until(void *h, long *counter, long want, long max_ms)
+{
+    double start = now_ms();
+    while (*counter < want) {
+        if (now_ms() - start > max_ms) {
+            return 0;
+        }
+        IOT_MQTT_Yield(h, 10);
+    }
+    return 1;
+}
+
+/* ----- publishing ----------------------------------------------------------------------------- */
+static void test_publish(void *h, const char *prefix, long n0, long n1)
+{
+    char topic0[128], topic1[128], payload[64];
+    uint64_t m0, calls_pub = 0, calls_ack = 0;
+    long i, ok = 0;
+
+    printf("-- publishing\n");
+    snprintf(topic0, sizeof(topic0), "%s/nobody/qos0", prefix);
+    snprintf(topic1, sizeof(topic1), "%s/nobody/qos1", prefix);
+
+    /* Warm-up. */
+    for (i = 0; i < 20; i++) {
+        publish(h, topic0, "warm-up", 0);
+        publish(h, topic1, "warm-up", 1);
+        IOT_MQTT_Yield(h, 10);
+    }
+    CHECK(yield_until(h, &g_pub_success, 20, 3000));
+
+    /* Idle Yields. */
+    m0 = mallocs();
+    for (i = 0; i < 20; i++) {
+        IOT_MQTT_Yield(h, 10);
+    }
+    check_cap("idle Yield", mallocs() - m0, 20, 0);
+
+    /* QoS0: publishes and the Yields between them. */
+    m0 = mallocs();
+    for (i = 0; i < n0; i++) {
+        snprintf(payload, sizeof(payload), "qos0 message %06ld", i);
+        if (publish(h, topic0, payload, 0) == 0) {
+            ok++;
+        }
+        if (i % 10 == 9) {
+            IOT_MQTT_Yield(h, 10);
+        }
+    }
+    check_cap("QoS0 publish (with Yields)", mallocs() - m0, n0, CAP_QOS0_PUBLISH);
+    CHECK_INT(ok, n0);
+
+    /* QoS1: batches of 10 publishes (under the 20-pending limit), then their PUBACKs. */
+    ok = 0;
+    for (i = 0; i < n1; i += 10) {
+        long j, want = g_pub_success + 10;
+        m0 = mallocs();
+        for (j = 0; j < 10; j++) {
+            snprintf(payload, sizeof(payload), "qos1 message %06ld", i + j);
+            if (publish(h, topic1, payload, 1) > 0) {
+                ok++;
+            }
+        }
+        calls_pub += mallocs() - m0;
+        m0 = mallocs();
+        if (!yield_until(h, &g_pub_success, want, 3000)) {
+            printf("FAIL PUBACKs of QoS1 batch %ld did not arrive\n", i / 10);
+            g_failed++;
+            break;
+        }
+        calls_ack += mallocs() - m0;
+    }
+    CHECK_INT(ok, n1);
+    check_cap("QoS1 publish calls", calls_pub, n1, CAP_QOS1_PUBLISH);
+    check_cap("QoS1 PUBACKs received (Yields)", calls_ack, n1, CAP_ACK);
+    check_cap("QoS1 publish with its PUBACK", calls_pub + calls_ack, n1, CAP_QOS1_PUBLISH);
+}
+
+/* ----- receiving (a libmosquitto publisher sends) --------------------------------------------- */
+static void mosq_on_connect(struct mosquitto *m, void *obj, int rc)
+{
+    (void)m;
+    (void)obj;
+    pthread_mutex_lock(&g_lock);
+    g_mosq_connected = rc == 0 ? 1 : -1;
+    pthread_mutex_unlock(&g_lock);
+}
+
+static void mosq_send(struct mosquitto *mosq, const char *topic, long n, int qos, long first)
+{
+    char payload[64];
+    long i;
+    for (i = 0; i < n; i++) {
+        int rc;
+        snprintf(payload, sizeof(payload), "received message %06ld", first + i);
+        rc = mosquitto_publish(mosq, NULL, topic, (int)strlen(payload), payload, qos, false);
+        if (rc != MOSQ_ERR_SUCCESS) {
+            printf("FAIL mosquitto_publish: %s\n", mosquitto_strerror(rc));
+            g_failed++;
+            return;
+        }
+    }
+}
+
+static void test_receive(uint16_t port, const char *prefix, long nr0, long nr1)
+{
+    static char wbuf[1024], rbuf[1024];
+    char topic[128], sub_id[64];
+    struct mosquitto *mosq;
+    void *h;
+    int sub, i;
+    uint64_t m0;
+
+    printf("-- receiving\n");
+    snprintf(topic, sizeof(topic), "%s/recv", prefix);
+    h = connect_client(port, "recv", wbuf, rbuf, sizeof(wbuf));
+    CHECK(h != NULL);
+    if (h == NULL) {
+        return;
+    }
+    sub = IOT_MQTT_Subscribe(h, topic, IOTX_MQTT_QOS1, on_message, NULL);
+    CHECK(sub > 0);
+    IOT_MQTT_Yield(h, 100);
+
+    snprintf(sub_id, sizeof(sub_id), "iotmqtt-caps-mosq-%ld", (long)getpid());
+    mosq = mosquitto_new(sub_id, true, NULL);
+    CHECK(mosq != NULL);
+    if (mosq == NULL) {
+        IOT_MQTT_Destroy(&h);
+        return;
+    }
+    mosquitto_connect_callback_set(mosq, mosq_on_connect);
+    CHECK_INT(mosquitto_connect(mosq, "127.0.0.1", port, 60), MOSQ_ERR_SUCCESS);
+    CHECK_INT(mosquitto_loop_start(mosq), MOSQ_ERR_SUCCESS);
+    for (i = 0; i < 500; i++) {
+        int c;
+        pthread_mutex_lock(&g_lock);
+        c = g_mosq_connected;
+        pthread_mutex_unlock(&g_lock);
+        if (c != 0) {
+            break;
+        }
+        sleep_ms(10);
+    }
+    CHECK_INT(g_mosq_connected, 1);
+
+    /* Warm-up: both QoS. */
+    g_received = 0;
+    mosq_send(mosq, topic, 10, 0, 0);
+    mosq_send(mosq, topic, 10, 1, 10);
+    CHECK(yield_until(h, &g_received, 20, 5000));
+
+    /* QoS0. */
+    g_received = 0;
+    m0 = mallocs();
+    mosq_send(mosq, topic, nr0, 0, 100);
+    CHECK(yield_until(h, &g_received, nr0, 20000));
+    check_cap("QoS0 message received", mallocs() - m0, g_received, CAP_RECEIVE);
+    CHECK_INT(g_received, nr0);
+
+    /* QoS1: received and acknowledged with PUBACK. */
+    g_received = 0;
+    m0 = mallocs();
+    mosq_send(mosq, topic, nr1, 1, 100000);
+    CHECK(yield_until(h, &g_received, nr1, 20000));
+    IOT_MQTT_Yield(h, 50);
+    check_cap("QoS1 message received and PUBACKed", mallocs() - m0, g_received, CAP_RECEIVE);
+    CHECK_INT(g_received, nr1);
+    CHECK_INT(g_disconnects, 0);
+
+    mosquitto_disconnect(mosq);
+    mosquitto_loop_stop(mosq, false);
+    mosquitto_destroy(mosq);
+    CHECK_INT(IOT_MQTT_Destroy(&h), 0);
+}
+
+/* ----- pings: ~55 s idle behind a byte-counting proxy ----------------------------------------- */
+static void test_ping(uint16_t port)
+{
+    static char wbuf[1024], rbuf[1024];
+    fault_proxy_t *proxy = fp_start(port, 1);
+    fp_stats_t s0, s1;
+    uint64_t m0, calls;
+    double start;
+    void *h;
+
+    printf("-- pings (keepalive 60 s: the first PINGREQ after ~55 s idle)\n");
+    CHECK(proxy != NULL);
+    if (proxy == NULL) {
+        return;
+    }
+    h = connect_client(fp_port(proxy), "ping", wbuf, rbuf, sizeof(wbuf));
+    CHECK(h != NULL);
+    if (h == NULL) {
+        fp_stop(proxy);
+        return;
+    }
+    IOT_MQTT_Yield(h, 100); /* warm-up */
+    fp_stats(proxy, &s0);
+    m0 = mallocs();
+    start = now_ms();
+    do {
+        IOT_MQTT_Yield(h, 500);
+        fp_stats(proxy, &s1);
+    } while ((s1.bytes_up - s0.bytes_up < 2 || s1.bytes_down - s0.bytes_down < 2) &&
+             now_ms() - start < 70000);
+    IOT_MQTT_Yield(h, 500);
+    calls = mallocs() - m0;
+    fp_stats(proxy, &s1);
+    printf("   after %.1f s: %llu bytes up, %llu bytes down (PINGREQ and PINGRESP are 2 each)\n",
+           (now_ms() - start) / 1000.0, (unsigned long long)(s1.bytes_up - s0.bytes_up),
+           (unsigned long long)(s1.bytes_down - s0.bytes_down));
+    CHECK_INT(s1.bytes_up - s0.bytes_up, 2);
+    CHECK_INT(s1.bytes_down - s0.bytes_down, 2);
+    check_cap("ping (PINGREQ sent, PINGRESP received)", calls, 1, CAP_PING);
+    CHECK_INT(g_disconnects, 0);
+    CHECK_INT(IOT_MQTT_CheckStateNormal(h), 1);
+    CHECK_INT(IOT_MQTT_Destroy(&h), 0);
+    fp_stop(proxy);
+}
+
+int main(int argc, char **argv)
+{
+    const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
+    const char *vg = getenv("IOTMQTT_TEST_VALGRIND");
+    const char *log_env = getenv("IOTMQTT_TEST_LOG");
+    int quick = vg != NULL && vg[0] != '\0' && strcmp(vg, "0") != 0;
+    static char wbuf[1024], rbuf[1024];
+    char prefix[64];
+    uint16_t port;
+    double t0 = now_ms();
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
+        printf("IOTMQTT_TEST_BROKER_PORT is not set: run under tests/scripts/with_mosquitto.sh\n");
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    port = (uint16_t)atoi(port_env);
+    if (log_env != NULL && log_env[0] != '\0' && strcmp(log_env, "0") != 0) {
+        IOT_OpenLog("alloc-caps");
+        IOT_SetLogLevel(IOT_LOG_DEBUG);
+    }
+    snprintf(prefix, sizeof(prefix), "test/%ld", (long)getpid());
+    mosquitto_lib_init();
+
+    if (argc > 1 && strcmp(argv[1], "ping") == 0) {
+        test_ping(port);
+    } else {
+        void *h = connect_client(port, "pub", wbuf, rbuf, sizeof(wbuf));
+        CHECK(h != NULL);
+        if (h != NULL) {
+            test_publish(h, prefix, quick ? 100 : 1000, quick ? 40 : 200);
+            CHECK_INT(g_disconnects, 0);
+            CHECK_INT(IOT_MQTT_Destroy(&h), 0);
+        }
+        test_receive(port, prefix, quick ? 100 : 1000, quick ? 40 : 200);
+    }
+    mosquitto_lib_cleanup();
+    printf("   total %.1f s\n", (now_ms() - t0) / 1000.0);
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}
