@@ -21,44 +21,7 @@
 #include "iot_import.h"
 #include "iot_export.h"
 
-static int g_passed;
-static int g_failed;
-
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (cond) {                                                         \
-            g_passed++;                                                     \
-        } else {                                                            \
-            g_failed++;                                                     \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                   \
-    } while (0)
-
-#define CHECK_INT(got, want)                                                          \
-    do {                                                                              \
-        long got_ = (long)(got);                                                      \
-        long want_ = (long)(want);                                                    \
-        if (got_ == want_) {                                                          \
-            g_passed++;                                                               \
-        } else {                                                                      \
-            g_failed++;                                                               \
-            printf("FAIL %s:%d: %s = %ld, expected %ld\n", __FILE__, __LINE__, #got,  \
-                   got_, want_);                                                      \
-        }                                                                             \
-    } while (0)
-
-#define CHECK_STR(got, want)                                                              \
-    do {                                                                                  \
-        const char *got_ = (got);                                                         \
-        const char *want_ = (want);                                                       \
-        if (got_ != NULL && strcmp(got_, want_) == 0) {                                   \
-            g_passed++;                                                                   \
-        } else {                                                                          \
-            g_failed++;                                                                   \
-            printf("FAIL %s:%d: %s = \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #got, \
-                   got_ ? got_ : "(null)", want_);                                        \
-        }                                                                                 \
-    } while (0)
+#include "check.h"
 
 #define SAMPLE_PK "yfTuLfBJTiL"
 #define SAMPLE_DN "TestDeviceForDemo"

@@ -28,31 +28,7 @@
 #include "hal_posix_stats.h"
 
 /* ----- checks -------------------------------------------------------------------------------- */
-static int g_passed;
-static int g_failed;
-
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (cond) {                                                         \
-            g_passed++;                                                     \
-        } else {                                                            \
-            g_failed++;                                                     \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-        }                                                                   \
-    } while (0)
-
-#define CHECK_INT(got, want)                                                          \
-    do {                                                                              \
-        long got_ = (long)(got);                                                      \
-        long want_ = (long)(want);                                                    \
-        if (got_ == want_) {                                                          \
-            g_passed++;                                                               \
-        } else {                                                                      \
-            g_failed++;                                                               \
-            printf("FAIL %s:%d: %s = %ld, expected %ld\n", __FILE__, __LINE__, #got,  \
-                   got_, want_);                                                      \
-        }                                                                             \
-    } while (0)
+#include "check.h"
 
 static long now_ms(void)
 {
