@@ -27,6 +27,7 @@
 
 #include "iot_import.h"
 #include "iot_export.h"
+#include "iotmqtt_ext.h"
 
 #define PRODUCT_KEY   "yfTuLfBJTiL"
 #define DEVICE_NAME   "TestDeviceForDemo"
@@ -333,12 +334,38 @@ static void pick(char *dst, size_t size, const char *env, const char *def)
     snprintf(dst, size, "%s", v);
 }
 
+/* Local testing only: a TLS build trusts the built-in GlobalSign CA, which a local emulator
+ * cannot present; IOTMQTT_CA_FILE names a PEM to trust instead (iotmqtt extension). */
+static void use_ca_file_from_environment(void)
+{
+    static char pem[16384];
+    const char *path = getenv("IOTMQTT_CA_FILE");
+    FILE *f;
+    size_t n;
+
+    if (path == NULL || path[0] == '\0') {
+        return;
+    }
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        HAL_Printf("cannot open IOTMQTT_CA_FILE %s\r\n", path);
+        return;
+    }
+    n = fread(pem, 1, sizeof(pem) - 1, f);
+    fclose(f);
+    pem[n] = '\0';
+    if (IOT_SetCACert(pem) != 0) {
+        HAL_Printf("IOT_SetCACert failed (is this a TLS build?)\r\n");
+    }
+}
+
 int main(int argc, char **argv)
 {
     int loop = (argc >= 2 && argv[1] != NULL && strcmp(argv[1], "loop") == 0);
     int rc;
 
     IOT_OpenLog("mqtt");
+    use_ca_file_from_environment();
     IOT_SetLogLevel(IOT_LOG_DEBUG);
 
     pick(g_set_pk, sizeof(g_set_pk), "IOTMQTT_EXAMPLE_PK", PRODUCT_KEY);

@@ -6,13 +6,27 @@
 #   scripts/run-example.sh          the example with `loop`, until Ctrl-C
 #   scripts/run-example.sh --once   one pass, then checks (used by ctest)
 #
-# Environment: IOTMQTT_BUILD_DIR (default build/example), IOTMQTT_EXAMPLE_BIN (a prebuilt
-# mqtt-example), IOTMQTT_EMULATOR_BIN (a prebuilt iotmqtt-emulator).
+# IOTMQTT_EXAMPLE_MODE chooses the connection mode of V2.10 (and the make.settings built):
+#   tcp     direct MQTT over TCP (the repository's make.settings; the default)
+#   tls     direct MQTT over TLS (tests/tls/settings/direct-tls-native.settings)
+#   guider  HTTPS pre-authentication, then MQTT over TLS (tests/tls/settings/guider-native.settings)
+# In the TLS modes the emulator generates its certificates and the example trusts their CA
+# through IOTMQTT_CA_FILE (the iotmqtt extension IOT_SetCACert).
+#
+# Environment: IOTMQTT_BUILD_DIR (default build/example-MODE), IOTMQTT_EXAMPLE_BIN (a prebuilt
+# mqtt-example of that mode), IOTMQTT_EMULATOR_BIN (a prebuilt iotmqtt-emulator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 mode=${1:-loop}
-build=${IOTMQTT_BUILD_DIR:-$root/build/example}
+conn=${IOTMQTT_EXAMPLE_MODE:-tcp}
+build=${IOTMQTT_BUILD_DIR:-$root/build/example-$conn}
+case $conn in
+  tcp) settings=$root/make.settings ;;
+  tls) settings=$root/tests/tls/settings/direct-tls-native.settings ;;
+  guider) settings=$root/tests/tls/settings/guider-native.settings ;;
+  *) echo "IOTMQTT_EXAMPLE_MODE must be tcp, tls or guider"; exit 2 ;;
+esac
 
 PK=yfTuLfBJTiL
 DN=TestDeviceForDemo
@@ -23,7 +37,7 @@ if [ -z "${IOTMQTT_EXAMPLE_BIN:-}" ]; then
     sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq cmake libssl-dev pkg-config >/dev/null
   fi
-  cmake -S "$root" -B "$build" -DIOTMQTT_TESTS=OFF >/dev/null
+  cmake -S "$root" -B "$build" -DIOTMQTT_TESTS=OFF -DIOTMQTT_MAKE_SETTINGS="$settings" >/dev/null
   cmake --build "$build" -j 2 --target mqtt-example
   IOTMQTT_EXAMPLE_BIN=$build/mqtt-example
 fi
@@ -33,17 +47,29 @@ if [ -z "${IOTMQTT_EMULATOR_BIN:-}" ]; then
 fi
 
 work=$(mktemp -d)
-"$IOTMQTT_EMULATOR_BIN" --mqtt 127.0.0.1:0 --device "$PK:$DN:$DS" --log "$work/emulator.log" \
+listeners=(--mqtt 127.0.0.1:0)
+if [ "$conn" != tcp ]; then
+  listeners=(--mqtts 127.0.0.1:0 --https 127.0.0.1:0 --generate-certs "$work/certs")
+fi
+"$IOTMQTT_EMULATOR_BIN" "${listeners[@]}" --device "$PK:$DN:$DS" --log "$work/emulator.log" \
   > "$work/emulator.out" 2> "$work/emulator.err" &
 emulator=$!
 cleanup() { kill "$emulator" 2>/dev/null || true; wait "$emulator" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 for _ in $(seq 1 200); do grep -q '^READY ' "$work/emulator.out" 2>/dev/null && break; sleep 0.05; done
-mqtt=$(sed -n 's/^READY .*mqtt=\([^ ]*\).*/\1/p' "$work/emulator.out")
-[ -n "$mqtt" ] || { echo "emulator did not start:"; cat "$work/emulator.err"; exit 1; }
-echo "emulator listening on $mqtt; the example's *.aliyuncs.com host is redirected there"
-export IOTMQTT_HAL_REDIRECT="*.aliyuncs.com=$mqtt"
+field() { sed -n "s/^READY .*$1=\([^ ]*\).*/\1/p" "$work/emulator.out"; }
+case $conn in
+  tcp) redirect="*.aliyuncs.com=$(field mqtt)" ;;
+  tls) redirect="*.aliyuncs.com=$(field mqtts)" ;;
+  guider) redirect="iot-auth.cn-shanghai.aliyuncs.com=$(field https),*.aliyuncs.com=$(field mqtts)" ;;
+esac
+case $redirect in *=|*=,*) echo "emulator did not start:"; cat "$work/emulator.err"; exit 1 ;; esac
+if [ "$conn" != tcp ]; then
+  export IOTMQTT_CA_FILE=$work/certs/ca.pem
+fi
+echo "emulator ready ($conn); the example's *.aliyuncs.com hosts are redirected: $redirect"
+export IOTMQTT_HAL_REDIRECT=$redirect
 
 if [ "$mode" != "--once" ]; then
   "$IOTMQTT_EXAMPLE_BIN" loop || true
@@ -65,6 +91,11 @@ check "$out" "Payload '.*data: hello! start!"
 check "$out" "out of sample!"
 log=$(cat "$work/emulator.log")
 [ "$(grep -c '^ACCEPT ' <<<"$log")" -eq 1 ] || { echo "expected exactly one session"; fail=1; }
+case $conn in
+  tcp) check "$log" "^ACCEPT .*transport=tcp securemode=3" ;;
+  tls) check "$log" "^ACCEPT .*transport=tls securemode=2" ;;
+  guider) check "$log" "^AUTH-OK device=$PK/$DN"; check "$log" "^ACCEPT .*transport=tls securemode=-1 auth=token" ;;
+esac
 ! grep -q '^REFUSE ' <<<"$log" || { echo "a CONNECT was refused"; fail=1; }
 ! grep -q '^KEEPALIVE-WARN ' <<<"$log" || { echo "keepalive warning"; fail=1; }
 if [ $fail -eq 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi

@@ -14,7 +14,7 @@ phase_end() { echo "=== $phase_name: $(( $(date +%s) - phase_start )) s"; }
 total_start=$(date +%s)
 
 phase "packages"
-packages="cmake mosquitto mosquitto-clients libmosquitto-dev libssl-dev pkg-config gcc-multilib valgrind"
+packages="cmake mosquitto mosquitto-clients libmosquitto-dev libssl-dev pkg-config gcc-multilib valgrind openssl python3"
 missing=""
 for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -29,8 +29,15 @@ phase "cargo fmt --check"
 cargo fmt --all -- --check
 phase_end
 
-phase "cargo clippy"
-CARGO_TARGET_DIR=$build/cargo-test cargo clippy --workspace --all-targets --quiet -- -D warnings
+phase "cargo clippy (every make.settings configuration)"
+export CARGO_TARGET_DIR=$build/cargo-test
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+tls_settings=$root/tests/tls/settings
+for config in direct-tls-native:tls-native direct-tls-hal:tls-hal guider-native:tls-native guider-hal:tls-hal; do
+  IOTMQTT_MAKE_SETTINGS=$tls_settings/${config%%:*}.settings \
+    cargo clippy -p iotmqtt --all-targets --quiet --features "${config##*:}" -- -D warnings
+done
+unset CARGO_TARGET_DIR
 phase_end
 
 phase "build (make.settings: direct TCP, release + LTO, C with -Werror)"
@@ -38,9 +45,22 @@ cmake -S "$root" -B "$build/tcp" -DIOTMQTT_CARGO_PROFILE=release >/dev/null
 cmake --build "$build/tcp" -j "$jobs"
 phase_end
 
-phase "ctest"
+phase "ctest (direct TCP: every test)"
 # The Rust tests share the clippy target dir, so dependencies are built once.
 (cd "$build/tcp" && ctest -j "$jobs" --output-on-failure --timeout 900)
 phase_end
+
+# The TLS configurations: TLS-native in release with LTO (a shipping configuration), the others
+# in the debug profile. Their tests are the tls_* ones; everything else ran above.
+for config in direct-tls-native:release direct-tls-hal:dev guider-native:dev guider-hal:dev; do
+  name=${config%%:*}
+  phase "build and ctest: $name (${config##*:})"
+  cmake -S "$root" -B "$build/$name" -DIOTMQTT_MAKE_SETTINGS="$tls_settings/$name.settings" \
+    -DIOTMQTT_CARGO_PROFILE="${config##*:}" -DIOTMQTT_TEST_TARGET_DIR="$build/cargo-test" \
+    -DIOTMQTT_CARGO_TARGET_DIR="$build/cargo-tls-${config##*:}" >/dev/null
+  cmake --build "$build/$name" -j "$jobs"
+  (cd "$build/$name" && ctest -j "$jobs" -R '^tls_' --output-on-failure --timeout 600)
+  phase_end
+done
 
 echo "=== total: $(( $(date +%s) - total_start )) s"

@@ -64,5 +64,6 @@ end=$(date -u -d '+30 days' +%Y%m%d%H%M%SZ)
 mkleaf server "iot-as-mqtt test server" "$san" "$start" "$end"
 mkleaf expired "expired test server" "$san" 20200101000000Z 20200102000000Z
 mkleaf wrongname "wrong.example.com" "DNS:wrong.example.com" "$start" "$end"
+rm -f ./[0-9]*.pem index.txt* serial* ca.cnf
 # mosquitto and python read the keys; keep them private to this test directory.
 chmod 600 ./*.key

@@ -11,11 +11,11 @@
  *                                       (reads are sliced); Destroy; nothing of the client left
  *   test_tls_client refuse CA_FILE      IOT_SetupConnInfo succeeds, Construct returns NULL
  *   test_tls_client setup CA_FILE RC    IOT_SetupConnInfo returns RC; prints the conn info
- *   (IOTMQTT_TEST_BUILTIN_CA=1: IOT_SetCACert(NULL) before IOT_SetupConnInfo: the built-in CA)
  *   test_tls_client reauth CA_FILE      connect; a second connection of the device takes the
  *                                       first offline; the first reconnects (guider mode: with
  *                                       a fresh token) and works again
  *
+ * IOTMQTT_TEST_BUILTIN_CA=1: IOT_SetCACert(NULL) before IOT_SetupConnInfo (the built-in CA).
  * Device: IOTMQTT_TEST_PK / _DN / _DS, default the V2.10 sample device. Prints "N passed,
  * M failed" and exits non-zero on failure. The library's log is on (debug) on stdout.
  */

@@ -42,3 +42,18 @@ else()
     COMMAND ${_tls_dir}/run_guider_tests.sh stub $<TARGET_FILE:test_tls_client>)
   set_tests_properties(tls_guider_replies PROPERTIES TIMEOUT 180)
 endif()
+
+# mqtt-example end to end against the emulator in this build's TLS mode (direct TLS or
+# HTTPS pre-authentication + TLS): it publishes, receives its own messages and exits cleanly;
+# the emulator saw one session over TLS, no refused CONNECT, no keepalive warning.
+if(_direct STREQUAL "y")
+  set(_example_mode tls)
+else()
+  set(_example_mode guider)
+endif()
+add_test(NAME tls_example_against_emulator
+  COMMAND ${CMAKE_COMMAND} -E env IOTMQTT_EXAMPLE_MODE=${_example_mode}
+          IOTMQTT_EXAMPLE_BIN=$<TARGET_FILE:mqtt-example>
+          IOTMQTT_EMULATOR_BIN=${IOTMQTT_TEST_TARGET_DIR}/debug/iotmqtt-emulator
+          ${CMAKE_SOURCE_DIR}/scripts/run-example.sh --once)
+set_tests_properties(tls_example_against_emulator PROPERTIES FIXTURES_REQUIRED emulator_bin TIMEOUT 180)
