@@ -86,18 +86,6 @@ extern "C" {
 #endif // __cplusplus
 
 /*
- iotmqtt extension (not V2.10), for local testing: replaces the built-in CA that
- `IOT_SetupConnInfo` puts in `pub_key` and that HTTPS pre-authentication verifies against.
- `pem` is one or more PEM certificates; it is copied. NULL restores the built-in CA. Affects
- `IOT_SetupConnInfo` calls made afterwards. Returns 0, or -2 when `pem` holds no PEM
- certificate, is longer than 64 KiB, or the build has no TLS.
-
- # Safety
- `pem` is NULL or a NUL-terminated string.
- */
-int IOT_SetCACert(const char *pem);
-
-/*
  Connects to the MQTT server synchronously; NULL on any failure (nothing leaked, no event).
 
  # Safety
@@ -175,6 +163,18 @@ void IOT_DumpMemoryStats(IOT_LogLevel level);
  The strings are NULL or NUL-terminated; `info_ptr` is NULL or writable.
  */
 int IOT_SetupConnInfo(const char *product_key, const char *device_name, const char *device_secret, void **info_ptr);
+
+/*
+ iotmqtt extension (not V2.10), for local testing: replaces the built-in CA that
+ `IOT_SetupConnInfo` puts in `pub_key` and that HTTPS pre-authentication verifies against.
+ `pem` is one or more PEM certificates; it is copied. NULL restores the built-in CA. Affects
+ `IOT_SetupConnInfo` calls made afterwards. Returns 0, or -2 when `pem` holds no PEM
+ certificate, is longer than 64 KiB, or the build has no TLS.
+
+ # Safety
+ `pem` is NULL or a NUL-terminated string.
+ */
+int IOT_SetCACert(const char *pem);
 
 /*
  Chooses the region for the next `IOT_SetupConnInfo`; an unknown value is logged and ignored.

@@ -5,12 +5,11 @@
 //! `certs/GlobalSign_Root_CA.pem` and embedded at build time, so builds outside Debian work).
 //!
 //! For local testing it can be replaced at run time with the extension function
-//! [`IOT_SetCACert`] (declared in `include/iotmqtt_ext.h`, not part of the V2.10 API). The library
+//! `IOT_SetCACert` (in ffi; declared in `include/iotmqtt_ext.h`, not part of the V2.10 API). The library
 //! reads no environment variable for this.
 
-use core::ffi::{c_char, c_int, CStr};
-use core::sync::atomic::{AtomicPtr, Ordering};
-use std::ffi::CString;
+use core::ffi::{c_char, CStr};
+use std::sync::Mutex;
 
 use crate::ffi::codes;
 
@@ -21,27 +20,28 @@ const BUILT_IN: &str = concat!(include_str!("../certs/GlobalSign_Root_CA.pem"), 
 /// Longest PEM `IOT_SetCACert` accepts (a handful of certificates).
 const MAX_PEM_LEN: usize = 64 * 1024;
 
-/// The run-time replacement, or NULL for the built-in one. Every replacement is kept for the life
-/// of the process (a pointer handed out in `iotx_conn_info_t.pub_key` must stay valid).
-static OVERRIDE: AtomicPtr<c_char> = AtomicPtr::new(core::ptr::null_mut());
+/// The run-time replacement, if any. Every replacement is kept for the life of the process: a
+/// pointer handed out in `iotx_conn_info_t.pub_key` must stay valid.
+static OVERRIDE: Mutex<Option<&'static CStr>> = Mutex::new(None);
 
 fn built_in() -> &'static CStr {
     CStr::from_bytes_with_nul(BUILT_IN.as_bytes()).unwrap_or(c"")
 }
 
 /// The CA PEM for TLS connections: the run-time replacement if one was set, else the built-in
-/// GlobalSign Root CA. NULL without TLS (V2.10: `iotx_ca_get()` returns NULL with
+/// GlobalSign Root CA. None without TLS (V2.10: `iotx_ca_get()` returns NULL with
 /// `IOTX_WITHOUT_TLS`).
-pub fn pub_key() -> *const c_char {
+pub fn current() -> Option<&'static CStr> {
     if !cfg!(iotmqtt_tls) {
-        return core::ptr::null();
+        return None;
     }
-    let replaced = OVERRIDE.load(Ordering::Acquire);
-    if replaced.is_null() {
-        built_in().as_ptr()
-    } else {
-        replaced
-    }
+    let replaced = *OVERRIDE.lock().unwrap_or_else(|p| p.into_inner());
+    Some(replaced.unwrap_or_else(built_in))
+}
+
+/// [`current`] as the C pointer of `iotx_conn_info_t.pub_key`.
+pub fn pub_key() -> *const c_char {
+    current().map_or(core::ptr::null(), CStr::as_ptr)
 }
 
 /// Does `text` hold at least one complete PEM certificate block?
@@ -57,27 +57,17 @@ fn looks_like_pem(text: &[u8]) -> bool {
     }
 }
 
-/// iotmqtt extension (not V2.10), for local testing: replaces the built-in CA that
-/// `IOT_SetupConnInfo` puts in `pub_key` and that HTTPS pre-authentication verifies against.
-/// `pem` is one or more PEM certificates; it is copied. NULL restores the built-in CA. Affects
-/// `IOT_SetupConnInfo` calls made afterwards. Returns 0, or -2 when `pem` holds no PEM
-/// certificate, is longer than 64 KiB, or the build has no TLS.
-///
-/// # Safety
-/// `pem` is NULL or a NUL-terminated string.
-#[no_mangle]
-pub unsafe extern "C" fn IOT_SetCACert(pem: *const c_char) -> c_int {
+/// Replaces the CA (`IOT_SetCACert`); None restores the built-in one. Err is the V2.10 code.
+pub fn replace(pem: Option<&CStr>) -> Result<(), i32> {
     if !cfg!(iotmqtt_tls) {
         log_err!("IOT_SetCACert: this build has no TLS (FEATURE_MQTT_DIRECT_NOTLS = y)");
-        return codes::NULL_VALUE_ERROR;
+        return Err(codes::NULL_VALUE_ERROR);
     }
-    if pem.is_null() {
-        OVERRIDE.store(core::ptr::null_mut(), Ordering::Release);
+    let Some(text) = pem else {
+        *OVERRIDE.lock().unwrap_or_else(|p| p.into_inner()) = None;
         log_info!("IOT_SetCACert: built-in GlobalSign Root CA restored");
-        return codes::SUCCESS_RETURN;
-    }
-    // SAFETY: pem is a non-NULL NUL-terminated string per the contract.
-    let text = unsafe { CStr::from_ptr(pem) };
+        return Ok(());
+    };
     let bytes = text.to_bytes();
     if bytes.len() > MAX_PEM_LEN {
         log_err!(
@@ -85,17 +75,17 @@ pub unsafe extern "C" fn IOT_SetCACert(pem: *const c_char) -> c_int {
             bytes.len(),
             MAX_PEM_LEN
         );
-        return codes::NULL_VALUE_ERROR;
+        return Err(codes::NULL_VALUE_ERROR);
     }
     if !looks_like_pem(bytes) {
         log_err!("IOT_SetCACert: no \"-----BEGIN CERTIFICATE-----\" block in the text");
-        return codes::NULL_VALUE_ERROR;
+        return Err(codes::NULL_VALUE_ERROR);
     }
-    let copy = CString::from(text);
     // Kept for the life of the process: earlier conn infos may still point at an older copy.
-    OVERRIDE.store(copy.into_raw(), Ordering::Release);
+    let copy: &'static CStr = Box::leak(text.to_owned().into_boxed_c_str());
+    *OVERRIDE.lock().unwrap_or_else(|p| p.into_inner()) = Some(copy);
     log_info!("IOT_SetCACert: CA replaced ({} bytes)", bytes.len());
-    codes::SUCCESS_RETURN
+    Ok(())
 }
 
 #[cfg(test)]
@@ -161,23 +151,19 @@ mod tests {
     }
 
     #[test]
-    fn set_ca_cert_replaces_and_restores() {
+    fn replace_and_restore() {
         crate::log::open();
         crate::log::set_level(crate::log::DEBUG);
-        // SAFETY: NUL-terminated literals.
-        unsafe {
-            assert_eq!(IOT_SetCACert(c"not a certificate".as_ptr()), -2);
-            if cfg!(iotmqtt_tls) {
-                let pem = c"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
-                assert_eq!(IOT_SetCACert(pem.as_ptr()), 0);
-                let got = CStr::from_ptr(pub_key());
-                assert_eq!(got, pem);
-                assert_eq!(IOT_SetCACert(core::ptr::null()), 0);
-                assert_eq!(CStr::from_ptr(pub_key()), built_in());
-            } else {
-                assert!(pub_key().is_null());
-                assert_eq!(IOT_SetCACert(core::ptr::null()), -2);
-            }
+        assert_eq!(replace(Some(c"not a certificate")), Err(-2));
+        if cfg!(iotmqtt_tls) {
+            let pem = c"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+            assert_eq!(replace(Some(pem)), Ok(()));
+            assert_eq!(current(), Some(pem));
+            assert_eq!(replace(None), Ok(()));
+            assert_eq!(current(), Some(built_in()));
+        } else {
+            assert!(pub_key().is_null());
+            assert_eq!(replace(None), Err(-2));
         }
     }
 }

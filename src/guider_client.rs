@@ -23,16 +23,13 @@ pub fn authenticate(
 ) -> Result<GuiderReply, ()> {
     let request = auth::auth_request(identity, region, sign_method);
     let device = format!("{}.{}", identity.product_key(), identity.device_name());
-    let ca = crate::ca::pub_key();
-    if ca.is_null() {
+    let Some(ca) = crate::ca::current() else {
         log_err!(
             "HTTPS pre-authentication of {}: no CA (pub_key) to verify the server",
             device
         );
         return Err(());
-    }
-    // SAFETY: a non-NULL pub_key is a NUL-terminated string that lives for the whole process.
-    let ca = unsafe { core::ffi::CStr::from_ptr(ca) };
+    };
     let Ok(host) = CString::new(request.host) else {
         return Err(());
     };

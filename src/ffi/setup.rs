@@ -3,7 +3,7 @@
 //! very strings.
 
 use core::cell::UnsafeCell;
-use core::ffi::{c_char, c_int, c_void};
+use core::ffi::{c_char, c_int, c_void, CStr};
 use core::sync::atomic::{AtomicI32, Ordering};
 use std::ffi::CString;
 use std::sync::Mutex;
@@ -150,6 +150,24 @@ pub unsafe extern "C" fn IOT_SetupConnInfo(
             unsafe { *info_ptr = core::ptr::null_mut() };
             -1
         }
+    }
+}
+
+/// iotmqtt extension (not V2.10), for local testing: replaces the built-in CA that
+/// `IOT_SetupConnInfo` puts in `pub_key` and that HTTPS pre-authentication verifies against.
+/// `pem` is one or more PEM certificates; it is copied. NULL restores the built-in CA. Affects
+/// `IOT_SetupConnInfo` calls made afterwards. Returns 0, or -2 when `pem` holds no PEM
+/// certificate, is longer than 64 KiB, or the build has no TLS.
+///
+/// # Safety
+/// `pem` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn IOT_SetCACert(pem: *const c_char) -> c_int {
+    // SAFETY: NULL or NUL-terminated per the contract.
+    let pem = (!pem.is_null()).then(|| unsafe { CStr::from_ptr(pem) });
+    match crate::ca::replace(pem) {
+        Ok(()) => 0,
+        Err(code) => code,
     }
 }
 
