@@ -11,6 +11,9 @@
 use core::ffi::CStr;
 
 #[cfg(iotmqtt_tls)]
+use core::sync::atomic::Ordering;
+
+#[cfg(iotmqtt_tls)]
 use crate::hal::{self, HalMutex, ReadOutcome};
 
 #[cfg(iotmqtt_tls_hal)]
@@ -37,6 +40,9 @@ pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
 #[cfg(iotmqtt_tls)]
 pub struct Session {
     backend: HalMutex<Backend>,
+    /// Writers blocked on the lock. Mutexes are not fair: a reader that relocks at once after a
+    /// slice could starve them, so it steps aside while this is non-zero.
+    writers_waiting: core::sync::atomic::AtomicUsize,
 }
 
 #[cfg(iotmqtt_tls)]
@@ -69,7 +75,10 @@ impl Session {
             log_err!("HAL_MutexCreate failed: no lock for the TLS session");
             crate::ffi::codes::MQTT_NETWORK_CONNECT_ERROR
         })?;
-        Ok(Session { backend })
+        Ok(Session {
+            backend,
+            writers_waiting: core::sync::atomic::AtomicUsize::new(0),
+        })
     }
 
     /// Reads up to `buf.len()` bytes within `timeout_ms` (HAL_TCP_Read semantics), in slices of
@@ -83,6 +92,10 @@ impl Session {
             if outcome != ReadOutcome::Timeout {
                 return outcome;
             }
+            // Let a waiting writer in before the next slice.
+            while self.writers_waiting.load(Ordering::Acquire) > 0 && ms_until(deadline) > 0 {
+                hal::sleep_ms(1);
+            }
             left = ms_until(deadline);
             if left == 0 {
                 return ReadOutcome::Timeout;
@@ -93,7 +106,10 @@ impl Session {
     /// Writes all of `buf` within `timeout_ms`; `Err` (a negative HAL code) when the session is
     /// unusable afterwards.
     pub fn write_all(&self, buf: &[u8], timeout_ms: u32) -> Result<(), i32> {
-        self.backend.lock().write_all(buf, timeout_ms)
+        self.writers_waiting.fetch_add(1, Ordering::AcqRel);
+        let mut backend = self.backend.lock();
+        self.writers_waiting.fetch_sub(1, Ordering::AcqRel);
+        backend.write_all(buf, timeout_ms)
     }
 }
 
