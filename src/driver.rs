@@ -17,6 +17,7 @@ use crate::ffi::codes;
 use crate::ffi::types::{event, iotx_mqtt_topic_info_t};
 use crate::hal::{self, HalMutex};
 use crate::heap::Counted;
+use crate::text::FixedText;
 use crate::transport::Transport;
 
 /// Fresh connection strings after re-authentication (`IOT_SetupConnInfo`'s, refreshed).
@@ -221,8 +222,8 @@ impl Client {
             return Ok(());
         }
         // Formatted on the stack: Construct must not abort when memory runs out.
-        let mut topic = StackText::<128>::new();
-        let mut payload = StackText::<320>::new();
+        let mut topic = FixedText::<128>::new();
+        let mut payload = FixedText::<320>::new();
         let formatted = write!(topic, "/sys/{pk}/{dn}/thing/status/update").is_ok()
             && write!(
                 payload,
@@ -785,40 +786,6 @@ impl Client {
             let left = (start + timeout + 1).saturating_sub(now).max(1);
             self.read_and_dispatch(reader, &transport, u32::try_from(left).unwrap_or(u32::MAX));
         }
-    }
-}
-
-/// A string formatted into a fixed buffer; writing past its end fails.
-struct StackText<const N: usize> {
-    buf: [u8; N],
-    len: usize,
-}
-
-impl<const N: usize> StackText<N> {
-    fn new() -> Self {
-        Self {
-            buf: [0; N],
-            len: 0,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        self.buf
-            .get(..self.len)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
-    }
-}
-
-impl<const N: usize> core::fmt::Write for StackText<N> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let end = self.len + s.len();
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(core::fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
     }
 }
 

@@ -32,6 +32,7 @@ pub mod ffi;
 mod guider_client;
 pub mod hal;
 pub mod heap;
+mod text;
 #[cfg(any(iotmqtt_tls, test))]
 mod tls;
 mod transport;

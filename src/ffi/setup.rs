@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use super::types::{iotx_conn_info_t, iotx_mqtt_param_t};
 use crate::auth::{self, DeviceIdentity, Region, SecureMode, SignMethod};
 use crate::driver::{Credentials, Reauthenticate};
+use crate::text::FixedText;
 use crate::{hal, heap};
 
 /// V2.10 returns a pointer to one static struct that every call overwrites.
@@ -27,8 +28,34 @@ static CONN_INFO: ConnInfoCell = ConnInfoCell(UnsafeCell::new(iotx_conn_info_t {
     pub_key: core::ptr::null(),
 }));
 
-/// The identity of the last successful `IOT_SetupConnInfo`, for re-authentication.
-static SETUP: Mutex<Option<DeviceIdentity>> = Mutex::new(None);
+/// The device of the last successful `IOT_SetupConnInfo`, for re-authentication; in fixed
+/// buffers like V2.10's static device info, so nothing of it stays on the heap.
+struct SavedIdentity {
+    product_key: FixedText<20>,
+    device_name: FixedText<32>,
+    device_secret: FixedText<64>,
+}
+
+impl SavedIdentity {
+    fn save(identity: &DeviceIdentity) -> Option<Self> {
+        Some(Self {
+            product_key: FixedText::from_str(identity.product_key())?,
+            device_name: FixedText::from_str(identity.device_name())?,
+            device_secret: FixedText::from_str(identity.device_secret())?,
+        })
+    }
+
+    fn identity(&self) -> Option<DeviceIdentity> {
+        DeviceIdentity::new(
+            self.product_key.as_str(),
+            self.device_name.as_str(),
+            self.device_secret.as_str(),
+        )
+        .ok()
+    }
+}
+
+static SETUP: Mutex<Option<SavedIdentity>> = Mutex::new(None);
 static REGION: AtomicI32 = AtomicI32::new(0);
 
 #[cfg_attr(not(iotmqtt_direct), allow(dead_code))]
@@ -140,7 +167,7 @@ pub unsafe extern "C" fn IOT_SetupConnInfo(
                 identity.product_key(),
                 identity.device_name()
             );
-            *setup = Some(identity);
+            *setup = SavedIdentity::save(&identity);
             // SAFETY: info_ptr is non-NULL and writable per the contract.
             unsafe { *info_ptr = CONN_INFO.0.get().cast() };
             0
@@ -190,8 +217,8 @@ fn reauthenticate() -> Option<Credentials> {
     let setup = SETUP
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let identity = setup.as_ref()?;
-    let strings = authenticate(identity).ok()?;
+    let identity = setup.as_ref()?.identity()?;
+    let strings = authenticate(&identity).ok()?;
     store(&strings);
     Some(Credentials {
         host: CString::new(strings.host).ok()?,
@@ -231,8 +258,8 @@ pub(super) fn reauthentication_for(
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let identity = match setup.as_ref() {
         Some(id) => Some((
-            heap::try_string(id.product_key()).ok_or(())?,
-            heap::try_string(id.device_name()).ok_or(())?,
+            heap::try_string(id.product_key.as_str()).ok_or(())?,
+            heap::try_string(id.device_name.as_str()).ok_or(())?,
         )),
         None => None,
     };
