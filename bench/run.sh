@@ -10,7 +10,7 @@
 #                                (not speed); prints "N passed, M failed"; non-zero exit on failure
 # Options:
 #   --lib PATH --hal PATH        use this libiotmqtt.a / libhal_posix.a instead of building them
-#   --build-dir DIR              CMake build directory (default: <repo>/build-bench)
+#   --build-dir DIR              CMake build directory (default: <repo>/build/bench)
 #   --tls-lib PATH [--tls-hal PATH]   also measure the footprint of a TLS libiotmqtt.a
 #   --out FILE                   also write the Markdown report to FILE
 #   --raw FILE                   keep the raw RESULT lines in FILE
@@ -22,7 +22,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-ci=0 lib="" hal="" build="$root/build-bench" tls_lib="" tls_hal="" out="" raw=""
+ci=0 lib="" hal="" build="$root/build/bench" tls_lib="" tls_hal="" out="" raw=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --ci) ci=1; shift ;;
