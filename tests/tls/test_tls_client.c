@@ -172,6 +172,26 @@ static iotx_conn_info_pt setup(const char *ca_file, int expect_rc)
     printf("conninfo host=%s port=%u client_id=%s username=%s password_len=%zu\n",
            ci->host_name, (unsigned)ci->port, ci->client_id, ci->username,
            strlen(ci->password));
+    /* Every field, for the sample device: direct TLS (securemode=2) has fixed values; after HTTPS
+     * pre-authentication (securemode=-1) host, port, username and password come from the reply. */
+    if (strcmp(pk, "yfTuLfBJTiL") == 0 && strcmp(dn, "TestDeviceForDemo") == 0 &&
+        strcmp(ds, "fSCl9Ns5YPnYN8Ocg0VEel1kXFnRlV6c") == 0) {
+        if (strstr(ci->client_id, "securemode=2") != NULL) {
+            CHECK(strcmp(ci->host_name, "yfTuLfBJTiL.iot-as-mqtt.cn-shanghai.aliyuncs.com") == 0);
+            CHECK_INT(ci->port, 1883);
+            CHECK(strcmp(ci->client_id, "yfTuLfBJTiL.TestDeviceForDemo|securemode=2,timestamp="
+                                        "2524608000000,signmethod=hmacsha1,gw=0,ext=0|") == 0);
+            CHECK(strcmp(ci->username, "TestDeviceForDemo&yfTuLfBJTiL") == 0);
+            CHECK(strcmp(ci->password, "97a7d457a539db070210a6edcf5323e2f5d15142") == 0);
+        } else {
+            CHECK(strcmp(ci->client_id, "yfTuLfBJTiL.TestDeviceForDemo|securemode=-1,timestamp="
+                                        "2524608000000,signmethod=hmacsha1,gw=0,ext=0|") == 0);
+            CHECK(strstr(ci->host_name, ".iot-as-mqtt.") != NULL); /* from the reply */
+            CHECK(ci->port != 0);
+            CHECK(ci->username[0] != '\0' && strchr(ci->username, '&') == NULL); /* the iotId */
+            CHECK(ci->password[0] != '\0');                                      /* the iotToken */
+        }
+    }
     /* pub_key is a copy of the CA given to IOT_SetCACert. */
     if (ca[0] != '\0') {
         CHECK(ci->pub_key != NULL && strcmp(ci->pub_key, ca) == 0);
