@@ -336,16 +336,22 @@ impl Client {
         let timeout = u64::from(timeout_ms);
         {
             let mut reader = self.reader.lock();
+            let mut receiving = false;
             loop {
                 let now = hal::uptime_ms();
                 self.service(&mut reader, now);
                 let now = hal::uptime_ms();
                 let elapsed = now.saturating_sub(start);
                 if elapsed >= timeout {
+                    if receiving {
+                        // In the middle of a burst: dispatch what already arrived (no waiting)
+                        // rather than leave it for the next Yield.
+                        self.drain_arrived(&mut reader);
+                    }
                     break;
                 }
                 let left = timeout - elapsed;
-                self.wait_for_input(&mut reader, now, left);
+                receiving = self.wait_for_input(&mut reader, now, left);
             }
         }
         self.yielding_thread.store(0, Ordering::Release);
@@ -378,7 +384,8 @@ impl Client {
     }
 
     /// Waits at most `left` ms (and no longer than the engine's next deadline) for input.
-    fn wait_for_input(&self, reader: &mut Reader, now: u64, left: u64) {
+    /// True when data arrived.
+    fn wait_for_input(&self, reader: &mut Reader, now: u64, left: u64) -> bool {
         let (transport, deadline) = {
             let shared = self.shared.lock();
             let deadline = shared
@@ -394,12 +401,24 @@ impl Client {
         match transport {
             Some(transport) => self.read_and_dispatch(reader, &transport, wait),
             // Disconnected: sleep until the next attempt or the end of the Yield, never longer.
-            None => hal::sleep_ms(wait),
+            None => {
+                hal::sleep_ms(wait);
+                false
+            }
         }
     }
 
-    /// One read (plus whatever else is already buffered), then every complete packet.
-    fn read_and_dispatch(&self, reader: &mut Reader, transport: &Transport, wait_ms: u32) {
+    /// Reads and dispatches whatever has already arrived, without waiting.
+    fn drain_arrived(&self, reader: &mut Reader) {
+        let transport = self.shared.lock().transport.clone();
+        if let Some(transport) = transport {
+            self.read_and_dispatch(reader, &transport, 0);
+        }
+    }
+
+    /// One read (plus whatever else is already buffered), then every complete packet; true when
+    /// data arrived.
+    fn read_and_dispatch(&self, reader: &mut Reader, transport: &Transport, wait_ms: u32) -> bool {
         let capacity = reader.read_buf.len();
         if reader.discard > 0 {
             let chunk = reader.discard.min(capacity);
@@ -409,15 +428,20 @@ impl Client {
                 .as_mut_slice()
                 .get_mut(start..capacity.max(start))
             else {
-                return;
+                return false;
             };
             let chunk = chunk.min(buf.len());
-            match transport.read(buf.get_mut(..chunk).unwrap_or(&mut []), wait_ms) {
-                hal::ReadOutcome::Data(n) => reader.discard -= n.min(reader.discard),
-                hal::ReadOutcome::Timeout => {}
-                other => self.lost(reader, other),
-            }
-            return;
+            return match transport.read(buf.get_mut(..chunk).unwrap_or(&mut []), wait_ms) {
+                hal::ReadOutcome::Data(n) => {
+                    reader.discard -= n.min(reader.discard);
+                    true
+                }
+                hal::ReadOutcome::Timeout => false,
+                other => {
+                    self.lost(reader, other);
+                    false
+                }
+            };
         }
         // Ask for exactly what the next packet still needs: HAL_TCP_Read waits for all of it.
         let need = match codec::frame(
@@ -453,9 +477,13 @@ impl Client {
                     }
                 }
                 self.process_input(reader);
+                true
             }
-            hal::ReadOutcome::Timeout => {}
-            other => self.lost(reader, other),
+            hal::ReadOutcome::Timeout => false,
+            other => {
+                self.lost(reader, other);
+                false
+            }
         }
     }
 
