@@ -7,11 +7,17 @@
 
 #include "iot_import.h"
 #include "iot_export.h"
+#include "iotmqtt_ext.h"
 
 void IOT_OpenLog(const char *ident) { (void)ident; }
 void IOT_CloseLog(void) {}
 void IOT_SetLogLevel(IOT_LogLevel level) { (void)level; }
 void IOT_DumpMemoryStats(IOT_LogLevel level) { (void)level; }
+int IOT_SetCACert(const char *pem)
+{
+    (void)pem;
+    return -2;
+}
 
 int IOT_SetupConnInfo(const char *product_key, const char *device_name, const char *device_secret,
                       void **info_ptr)
