@@ -40,6 +40,8 @@ mod transport;
 #[cfg(test)]
 mod codec_fuzz;
 #[cfg(test)]
+mod driver_tests;
+#[cfg(test)]
 mod make_settings;
 #[cfg(test)]
 mod test_hal;

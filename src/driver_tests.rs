@@ -1,0 +1,236 @@
+//! The driver against a scripted broker (a fake, because a real broker will not send stray,
+//! oversized, split or malformed packets on demand), through the C entry points and the Rust
+//! test HAL: stray acks change nothing, a PUBLISH split into one-byte pieces across many short
+//! Yields is delivered once, an oversized QoS1 PUBLISH is acknowledged and reported, and a
+//! packet whose length lies drops the connection cleanly, after which the client reconnects.
+
+use std::ffi::{c_char, c_void};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::ffi::types::{
+    iotx_mqtt_event_handle_t, iotx_mqtt_event_msg_t, iotx_mqtt_param_t, iotx_mqtt_qos_t,
+    iotx_mqtt_topic_info_t,
+};
+use crate::ffi::{IOT_MQTT_Construct, IOT_MQTT_Destroy, IOT_MQTT_Subscribe, IOT_MQTT_Yield};
+
+static EVENTS: Mutex<Vec<(i32, usize)>> = Mutex::new(Vec::new());
+static MESSAGES: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+
+unsafe extern "C" fn on_event(
+    _ctx: *mut c_void,
+    _client: *mut c_void,
+    msg: *mut iotx_mqtt_event_msg_t,
+) {
+    // SAFETY: the library passes a valid event for the duration of the call.
+    let msg = unsafe { &*msg };
+    EVENTS
+        .lock()
+        .unwrap()
+        .push((msg.event_type.0, msg.msg as usize));
+}
+
+unsafe extern "C" fn on_message(
+    _ctx: *mut c_void,
+    _client: *mut c_void,
+    msg: *mut iotx_mqtt_event_msg_t,
+) {
+    // SAFETY: a PUBLISH_RECVEIVED event carries a topic info whose pointers cover their lengths.
+    let (topic, payload) = unsafe {
+        let info = &*((*msg).msg as *const iotx_mqtt_topic_info_t);
+        (
+            std::slice::from_raw_parts(info.ptopic.cast::<u8>(), usize::from(info.topic_len))
+                .to_vec(),
+            std::slice::from_raw_parts(info.payload.cast::<u8>(), usize::from(info.payload_len))
+                .to_vec(),
+        )
+    };
+    MESSAGES
+        .lock()
+        .unwrap()
+        .push((String::from_utf8(topic).unwrap(), payload));
+}
+
+/// Reads one whole MQTT packet (fixed header included).
+fn read_packet(s: &mut TcpStream) -> Vec<u8> {
+    let mut head = [0u8; 1];
+    s.read_exact(&mut head).unwrap();
+    let mut packet = vec![head[0]];
+    let (mut len, mut shift) = (0usize, 0);
+    loop {
+        let mut b = [0u8; 1];
+        s.read_exact(&mut b).unwrap();
+        packet.push(b[0]);
+        len |= usize::from(b[0] & 0x7f) << shift;
+        shift += 7;
+        if b[0] & 0x80 == 0 {
+            break;
+        }
+    }
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).unwrap();
+    packet.extend(body);
+    packet
+}
+
+fn publish_frame(qos: u8, pkid: u16, topic: &str, payload: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend((topic.len() as u16).to_be_bytes());
+    body.extend(topic.as_bytes());
+    if qos > 0 {
+        body.extend(pkid.to_be_bytes());
+    }
+    body.extend(payload);
+    let mut frame = vec![0x30 | (qos << 1)];
+    let mut len = body.len();
+    loop {
+        let mut b = (len % 128) as u8;
+        len /= 128;
+        if len > 0 {
+            b |= 0x80;
+        }
+        frame.push(b);
+        if len == 0 {
+            break;
+        }
+    }
+    frame.extend(body);
+    frame
+}
+
+fn broker_script(listener: TcpListener) {
+    let (mut s, _) = listener.accept().unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    assert_eq!(read_packet(&mut s)[0], 0x10, "CONNECT first");
+    s.write_all(&[0x20, 2, 0, 0]).unwrap();
+    let subscribe = read_packet(&mut s);
+    assert_eq!(subscribe[0], 0x82);
+    let (hi, lo) = (subscribe[2], subscribe[3]);
+    // Stray acks for ids the client never used, then the real SUBACK.
+    s.write_all(&[
+        0x40, 2, 0x03, 0xe7, 0x90, 3, 0x03, 0xe7, 0x80, 0xb0, 2, 0x03, 0xe7,
+    ])
+    .unwrap();
+    s.write_all(&[0x90, 3, hi, lo, 1]).unwrap();
+    // A QoS1 PUBLISH in one-byte pieces, slower than the client's 10 ms Yields.
+    for b in publish_frame(1, 7, "a/b", b"hello") {
+        s.write_all(&[b]).unwrap();
+        thread::sleep(Duration::from_millis(15));
+    }
+    assert_eq!(
+        read_packet(&mut s),
+        [0x40, 2, 0, 7],
+        "PUBACK for the split PUBLISH"
+    );
+    // Larger than the client's 128-byte read buffer: acknowledged and dropped.
+    s.write_all(&publish_frame(1, 8, "a/b", &[b'x'; 300]))
+        .unwrap();
+    assert_eq!(
+        read_packet(&mut s),
+        [0x40, 2, 0, 8],
+        "PUBACK for the oversized PUBLISH"
+    );
+    // A PUBACK whose remaining length lies (3 instead of 2): the client drops the connection.
+    s.write_all(&[0x40, 3, 0, 1, 0]).unwrap();
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+    // The reconnect.
+    let (mut s2, _) = listener.accept().unwrap();
+    s2.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    assert_eq!(read_packet(&mut s2)[0], 0x10, "CONNECT again");
+    s2.write_all(&[0x20, 2, 1, 0]).unwrap();
+    // Stay connected until the client goes away.
+    let _ = s2.read_to_end(&mut rest);
+}
+
+#[test]
+fn scripted_broker_stray_split_oversized_and_lying_packets() {
+    crate::log::open();
+    crate::log::set_level(crate::log::DEBUG);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let script = thread::spawn(move || broker_script(listener));
+
+    let mut read_buf = [0 as c_char; 128];
+    let mut write_buf = [0 as c_char; 1024];
+    let mut params = iotx_mqtt_param_t {
+        port,
+        host: c"127.0.0.1".as_ptr(),
+        client_id: c"scripted".as_ptr(),
+        username: c"u".as_ptr(),
+        password: c"p".as_ptr(),
+        pub_key: std::ptr::null(),
+        clean_session: 0,
+        request_timeout_ms: 2000,
+        keepalive_interval_ms: 60_000,
+        pwrite_buf: write_buf.as_mut_ptr(),
+        write_buf_size: 1024,
+        pread_buf: read_buf.as_mut_ptr(),
+        read_buf_size: 128,
+        handle_event: iotx_mqtt_event_handle_t {
+            h_fp: Some(on_event),
+            pcontext: std::ptr::null_mut(),
+        },
+    };
+    // SAFETY: params and both buffers outlive the client (destroyed below).
+    let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
+    assert!(!client.is_null());
+    // SAFETY: a live handle and a NUL-terminated filter.
+    let sub = unsafe {
+        IOT_MQTT_Subscribe(
+            client,
+            c"a/b".as_ptr(),
+            iotx_mqtt_qos_t(1),
+            Some(on_message),
+            std::ptr::null_mut(),
+        )
+    };
+    assert!(sub > 0);
+
+    let start = Instant::now();
+    let reconnected = || EVENTS.lock().unwrap().iter().any(|e| e.0 == 2);
+    while !reconnected() && start.elapsed() < Duration::from_secs(8) {
+        assert_eq!(IOT_MQTT_Yield(client, 10), 0);
+    }
+    // SAFETY: a live handle variable.
+    assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
+    script.join().unwrap();
+
+    let events = EVENTS.lock().unwrap().clone();
+    let kinds: Vec<i32> = events.iter().map(|e| e.0).collect();
+    // One SUBCRIBE_SUCCESS for our id; the stray SUBACK 0x80 raised no NACK.
+    assert_eq!(
+        events.iter().filter(|e| e.0 == 3).collect::<Vec<_>>(),
+        [&(3, sub as usize)]
+    );
+    assert!(
+        !kinds.contains(&5),
+        "stray SUBACK must not raise SUBCRIBE_NACK: {kinds:?}"
+    );
+    assert!(
+        !kinds.contains(&6),
+        "stray UNSUBACK must not raise an event: {kinds:?}"
+    );
+    assert!(
+        !kinds.contains(&9),
+        "stray PUBACK must not raise PUBLISH_SUCCESS: {kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == 13).count(),
+        1,
+        "one BUFFER_OVERFLOW: {kinds:?}"
+    );
+    let disconnect = kinds.iter().position(|k| *k == 1).expect("DISCONNECT");
+    let reconnect = kinds.iter().position(|k| *k == 2).expect("RECONNECT");
+    assert!(disconnect < reconnect);
+    assert_eq!(
+        *MESSAGES.lock().unwrap(),
+        [("a/b".to_string(), b"hello".to_vec())],
+        "the split PUBLISH delivered exactly once; the oversized one not at all"
+    );
+    assert!(!crate::test_hal::log_lines("malformed packet from the server: PUBACK").is_empty());
+    assert!(!crate::test_hal::log_lines("exceeds read_buf_size 128").is_empty());
+}
