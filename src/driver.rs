@@ -110,8 +110,6 @@ fn api_error(call: &str, topic: &str, e: EngineError) -> i32 {
         EngineError::QosNotSupported | EngineError::InvalidQos => {
             (codes::MQTT_PUBLISH_QOS_ERROR, "QoS2 publish is not supported (V2.10)")
         }
-        #[allow(unreachable_patterns)]
-        _ => (codes::FAIL_RETURN, "refused"),
     };
     log_err!("{}({}) failed: {} ({})", call, topic, why, code);
     code
@@ -701,8 +699,6 @@ impl Client {
                     Event::BufferOverflow => {
                         (event::BUFFER_OVERFLOW, EventArg::Text(OVERFLOW_TEXT))
                     }
-                    #[allow(unreachable_patterns)]
-                    _ => continue,
                 };
                 if let Some(handler) = self.default_handler {
                     handler.raise(handle, kind, arg);
