@@ -33,6 +33,7 @@
 #include "fault_proxy.h"
 
 #include "check.h"
+#include "test_client.h"
 
 /* The caps of REQUIREMENTS "memory", as literals. */
 #define CAP_QOS0_PUBLISH 1
@@ -41,20 +42,7 @@
 #define CAP_ACK 0
 #define CAP_PING 0
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
-}
 
 static uint64_t mallocs(void)
 {
@@ -110,39 +98,18 @@ static void *connect_client(uint16_t port, const char *name, char *wbuf, char *r
     iotx_mqtt_param_t p;
     char *id = ids[next++ % 4];
     snprintf(id, 64, "iotmqtt-caps-%s-%ld", name, (long)getpid());
-    memset(&p, 0, sizeof(p));
-    p.host = "127.0.0.1";
-    p.port = port;
-    p.client_id = id;
-    p.username = "test-user";
-    p.password = "test-password";
-    p.clean_session = 1;
-    p.request_timeout_ms = 2000;
-    p.keepalive_interval_ms = 60000;
-    p.pwrite_buf = wbuf;
-    p.write_buf_size = (uint32_t)size;
-    p.pread_buf = rbuf;
-    p.read_buf_size = (uint32_t)size;
-    p.handle_event.h_fp = on_event;
+    test_params(&p, "127.0.0.1", port, id, 2000, rbuf, (uint32_t)size,
+                wbuf, (uint32_t)size, on_event);
     return IOT_MQTT_Construct(&p);
 }
 
-static int publish(void *h, const char *topic, const char *payload, int qos)
-{
-    iotx_mqtt_topic_info_t m;
-    memset(&m, 0, sizeof(m));
-    m.qos = (uint8_t)qos;
-    m.payload = payload;
-    m.payload_len = (uint16_t)strlen(payload);
-    return IOT_MQTT_Publish(h, topic, &m);
-}
 
 /* Yields in 10 ms steps until *counter >= want or max_ms passed. */
 static int yield_until(void *h, long *counter, long want, long max_ms)
 {
-    double start = now_ms();
+    double start = test_now_ms();
     while (*counter < want) {
-        if (now_ms() - start > max_ms) {
+        if (test_now_ms() - start > max_ms) {
             return 0;
         }
         IOT_MQTT_Yield(h, 10);
@@ -163,8 +130,8 @@ static void test_publish(void *h, const char *prefix, long n0, long n1)
 
     /* Warm-up. */
     for (i = 0; i < 20; i++) {
-        publish(h, topic0, "warm-up", 0);
-        publish(h, topic1, "warm-up", 1);
+        test_publish_text(h, topic0, "warm-up", 0);
+        test_publish_text(h, topic1, "warm-up", 1);
         IOT_MQTT_Yield(h, 10);
     }
     CHECK(yield_until(h, &g_pub_success, 20, 3000));
@@ -180,7 +147,7 @@ static void test_publish(void *h, const char *prefix, long n0, long n1)
     m0 = mallocs();
     for (i = 0; i < n0; i++) {
         snprintf(payload, sizeof(payload), "qos0 message %06ld", i);
-        if (publish(h, topic0, payload, 0) == 0) {
+        if (test_publish_text(h, topic0, payload, 0) == 0) {
             ok++;
         }
         if (i % 10 == 9) {
@@ -197,7 +164,7 @@ static void test_publish(void *h, const char *prefix, long n0, long n1)
         m0 = mallocs();
         for (j = 0; j < 10; j++) {
             snprintf(payload, sizeof(payload), "qos1 message %06ld", i + j);
-            if (publish(h, topic1, payload, 1) > 0) {
+            if (test_publish_text(h, topic1, payload, 1) > 0) {
                 ok++;
             }
         }
@@ -280,7 +247,7 @@ static void test_receive(uint16_t port, const char *prefix, long nr0, long nr1)
         if (c != 0) {
             break;
         }
-        sleep_ms(10);
+        test_sleep_ms(10);
     }
     CHECK_INT(g_mosq_connected, 1);
 
@@ -338,17 +305,17 @@ static void test_ping(uint16_t port)
     IOT_MQTT_Yield(h, 100); /* warm-up */
     fp_stats(proxy, &s0);
     m0 = mallocs();
-    start = now_ms();
+    start = test_now_ms();
     do {
         IOT_MQTT_Yield(h, 500);
         fp_stats(proxy, &s1);
     } while ((s1.bytes_up - s0.bytes_up < 2 || s1.bytes_down - s0.bytes_down < 2) &&
-             now_ms() - start < 70000);
+             test_now_ms() - start < 70000);
     IOT_MQTT_Yield(h, 500);
     calls = mallocs() - m0;
     fp_stats(proxy, &s1);
     printf("   after %.1f s: %llu bytes up, %llu bytes down (PINGREQ and PINGRESP are 2 each)\n",
-           (now_ms() - start) / 1000.0, (unsigned long long)(s1.bytes_up - s0.bytes_up),
+           (test_now_ms() - start) / 1000.0, (unsigned long long)(s1.bytes_up - s0.bytes_up),
            (unsigned long long)(s1.bytes_down - s0.bytes_down));
     CHECK_INT(s1.bytes_up - s0.bytes_up, 2);
     CHECK_INT(s1.bytes_down - s0.bytes_down, 2);
@@ -368,7 +335,7 @@ int main(int argc, char **argv)
     static char wbuf[1024], rbuf[1024];
     char prefix[64];
     uint16_t port;
-    double t0 = now_ms();
+    double t0 = test_now_ms();
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
@@ -397,7 +364,7 @@ int main(int argc, char **argv)
         test_receive(port, prefix, quick ? 100 : 1000, quick ? 40 : 200);
     }
     mosquitto_lib_cleanup();
-    printf("   total %.1f s\n", (now_ms() - t0) / 1000.0);
+    printf("   total %.1f s\n", (test_now_ms() - t0) / 1000.0);
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;
 }

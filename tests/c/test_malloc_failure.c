@@ -38,13 +38,8 @@
 #include "hal_posix_stats.h"
 
 #include "check.h"
+#include "test_client.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 static uint64_t bytes_in_use(void)
 {
@@ -133,39 +128,18 @@ static void *construct(const char *name)
 {
     iotx_mqtt_param_t p;
     snprintf(g_client_id, sizeof(g_client_id), "iotmqtt-mf-%s-%ld", name, (long)getpid());
-    memset(&p, 0, sizeof(p));
-    p.host = "127.0.0.1";
-    p.port = g_port;
-    p.client_id = g_client_id;
-    p.username = "test-user";
-    p.password = "test-password";
-    p.clean_session = 1;
-    p.request_timeout_ms = 2000;
-    p.keepalive_interval_ms = 60000;
-    p.pwrite_buf = g_wbuf;
-    p.write_buf_size = sizeof(g_wbuf);
-    p.pread_buf = g_rbuf;
-    p.read_buf_size = sizeof(g_rbuf);
-    p.handle_event.h_fp = on_event;
+    test_params(&p, "127.0.0.1", g_port, g_client_id, 2000, g_rbuf, (uint32_t)sizeof(g_rbuf),
+                g_wbuf, (uint32_t)sizeof(g_wbuf), on_event);
     return IOT_MQTT_Construct(&p);
 }
 
-static int publish(void *h, const char *topic, const char *payload, int qos)
-{
-    iotx_mqtt_topic_info_t m;
-    memset(&m, 0, sizeof(m));
-    m.qos = (uint8_t)qos;
-    m.payload = payload;
-    m.payload_len = (uint16_t)strlen(payload);
-    return IOT_MQTT_Publish(h, topic, &m);
-}
 
 /* Yields in 20 ms steps until *flag is non-zero or max_ms passed. */
 static int wait_flag(void *h, const int *flag, long max_ms)
 {
-    double start = now_ms();
+    double start = test_now_ms();
     while (*flag == 0) {
-        if (now_ms() - start > max_ms) {
+        if (test_now_ms() - start > max_ms) {
             return 0;
         }
         IOT_MQTT_Yield(h, 20);
@@ -175,9 +149,9 @@ static int wait_flag(void *h, const int *flag, long max_ms)
 
 static int wait_msg(void *h, const char *payload, long max_ms)
 {
-    double start = now_ms();
+    double start = test_now_ms();
     while (count_msg(payload) == 0) {
-        if (now_ms() - start > max_ms) {
+        if (test_now_ms() - start > max_ms) {
             return 0;
         }
         IOT_MQTT_Yield(h, 20);
@@ -296,7 +270,7 @@ static void *setup_client(const char *name, char *own, size_t own_len)
 /* The client still works: a QoS1 publish to its own topic is acknowledged and received. */
 static int still_works(void *h, const char *own, const char *payload)
 {
-    int rc = publish(h, own, payload, 1);
+    int rc = test_publish_text(h, own, payload, 1);
     if (rc <= 0) {
         printf("PROBE: publish afterwards returned %d\n", rc);
         return 0;
@@ -336,7 +310,7 @@ static int probe_publish(long n)
         }
     }
     hal_posix_fail_malloc_after(n);
-    rc = publish(h, own, "probe message", 1);
+    rc = test_publish_text(h, own, "probe message", 1);
     hal_posix_fail_malloc_after(-1);
     printf("PROBE: Publish with HAL_Malloc #%ld failing returned %d\n", n + 1, rc);
     if (rc > 0) {
@@ -392,7 +366,7 @@ static int probe_subscribe(long n)
         return R_WRONG_RESULT;
     }
     /* The failed filter is not subscribed: a message to it does not arrive. */
-    if (publish(h, failed, "to the failed filter", 1) <= 0) {
+    if (test_publish_text(h, failed, "to the failed filter", 1) <= 0) {
         ok = 0;
     }
     /* The first subscription still works, and a new one does too. */
@@ -403,7 +377,7 @@ static int probe_subscribe(long n)
     if (sub <= 0 || !wait_flag(h, &g_suback[sub], 3000)) {
         printf("PROBE: subscribe after the failed one: %d, no SUBACK\n", sub);
         ok = 0;
-    } else if (publish(h, second, "second after the failed subscribe", 1) <= 0 ||
+    } else if (test_publish_text(h, second, "second after the failed subscribe", 1) <= 0 ||
                !wait_msg(h, "second after the failed subscribe", 3000)) {
         printf("PROBE: the new subscription does not deliver\n");
         ok = 0;
@@ -556,17 +530,17 @@ static void test_tcp_session(int which)
     if (which == HAL_POSIX_FAIL_WRITE) {
         /* The write fails: the QoS1 message stays queued (its id is returned) and goes out
          * after the reconnect. */
-        rc = publish(h, own, payload, 1);
+        rc = test_publish_text(h, own, payload, 1);
         printf("   QoS1 Publish while writes fail returned %d\n", rc);
         CHECK(rc > 0 || rc == -27);
     }
-    t = now_ms();
+    t = test_now_ms();
     CHECK(wait_flag(h, &g_disconnects, 3000));
-    printf("   DISCONNECT after %.0f ms\n", now_ms() - t);
+    printf("   DISCONNECT after %.0f ms\n", test_now_ms() - t);
     hal_posix_fail_tcp(HAL_POSIX_FAIL_NONE);
-    t = now_ms();
+    t = test_now_ms();
     CHECK(wait_flag(h, &g_reconnects, 6000));
-    printf("   RECONNECT %.0f ms after the failure was cleared\n", now_ms() - t);
+    printf("   RECONNECT %.0f ms after the failure was cleared\n", test_now_ms() - t);
     CHECK_INT(g_disconnects, 1);
     CHECK_INT(g_reconnects, 1);
     CHECK_INT(IOT_MQTT_CheckStateNormal(h), 1);
@@ -585,7 +559,7 @@ static void test_tcp_session(int which)
 int main(void)
 {
     const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
-    double t0 = now_ms();
+    double t0 = test_now_ms();
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
@@ -608,7 +582,7 @@ int main(void)
     test_tcp_session(HAL_POSIX_FAIL_READ);
     test_tcp_session(HAL_POSIX_FAIL_WRITE);
 
-    printf("   total %.1f s\n", (now_ms() - t0) / 1000.0);
+    printf("   total %.1f s\n", (test_now_ms() - t0) / 1000.0);
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;
 }

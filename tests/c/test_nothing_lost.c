@@ -37,21 +37,9 @@
 #include "fault_proxy.h"
 
 #include "check.h"
+#include "test_client.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
-}
 
 #define MAX_SEQ 20000
 #define REQUEST_TIMEOUT_MS 2000
@@ -182,7 +170,7 @@ int main(void)
     snprintf(g_topic, sizeof(g_topic), "test/%ld/nothing-lost", (long)getpid());
     snprintf(client_id, sizeof(client_id), "iotmqtt-nl-pub-%ld", (long)getpid());
     snprintf(sub_id, sizeof(sub_id), "iotmqtt-nl-sub-%ld", (long)getpid());
-    t0 = now_ms();
+    t0 = test_now_ms();
 
     /* The subscriber, directly on the broker, clean_session = 0, QoS1. */
     mosquitto_lib_init();
@@ -198,7 +186,7 @@ int main(void)
     CHECK_INT(mosquitto_connect(sub, "127.0.0.1", port, 60), MOSQ_ERR_SUCCESS);
     CHECK_INT(mosquitto_loop_start(sub), MOSQ_ERR_SUCCESS);
     for (i = 0; i < 500 && !get_locked(&g_sub_ready); i++) {
-        sleep_ms(10);
+        test_sleep_ms(10);
     }
     CHECK(get_locked(&g_sub_ready));
 
@@ -214,20 +202,8 @@ int main(void)
            (unsigned)fp_port(proxy), (unsigned)port, cuts);
 
     hal_posix_mem_stats(&before);
-    memset(&p, 0, sizeof(p));
-    p.host = "127.0.0.1";
-    p.port = fp_port(proxy);
-    p.client_id = client_id;
-    p.username = "test-user";
-    p.password = "test-password";
-    p.clean_session = 1;
-    p.request_timeout_ms = REQUEST_TIMEOUT_MS;
-    p.keepalive_interval_ms = 60000;
-    p.pwrite_buf = wbuf;
-    p.write_buf_size = sizeof(wbuf);
-    p.pread_buf = rbuf;
-    p.read_buf_size = sizeof(rbuf);
-    p.handle_event.h_fp = on_event;
+    test_params(&p, "127.0.0.1", fp_port(proxy), client_id, REQUEST_TIMEOUT_MS, rbuf, (uint32_t)sizeof(rbuf),
+                wbuf, (uint32_t)sizeof(wbuf), on_event);
     h = IOT_MQTT_Construct(&p);
     CHECK(h != NULL);
     if (h == NULL) {
@@ -238,8 +214,8 @@ int main(void)
 
     /* Publish continuously until every cut happened, the client reconnected after the last
      * one and 50 more messages went through; at most 25 s. */
-    start = now_ms();
-    while (now_ms() - start < 25000 && seq < MAX_SEQ) {
+    start = test_now_ms();
+    while (test_now_ms() - start < 25000 && seq < MAX_SEQ) {
         iotx_mqtt_topic_info_t m;
         char payload[32];
         double y0, d;
@@ -269,9 +245,9 @@ int main(void)
         }
         seq++;
 
-        y0 = now_ms();
+        y0 = test_now_ms();
         rc = IOT_MQTT_Yield(h, YIELD_MS);
-        d = now_ms() - y0;
+        d = test_now_ms() - y0;
         n_yields++;
         if (rc != 0) {
             n_other++;
@@ -300,7 +276,7 @@ int main(void)
     }
     fp_stats(proxy, &ps);
     printf("   %.1f s: %d publishes, %d accepted, %d refused while disconnected (-27), "
-           "%d refused with 20 pending (-42)\n", (now_ms() - start) / 1000.0, seq, n_accepted,
+           "%d refused with 20 pending (-42)\n", (test_now_ms() - start) / 1000.0, seq, n_accepted,
            n_disconnected, n_full);
     printf("   proxy: %d connections, %d cuts (%d after a time, %d after a byte count, %d with RST), "
            "%llu bytes up, %llu down\n", ps.accepted, ps.cuts_done, ps.time_cuts, ps.byte_cuts,
@@ -310,7 +286,7 @@ int main(void)
 
     /* Drain: keep yielding until every accepted message reached the subscriber and was acked. */
     {
-        double drain = now_ms();
+        double drain = test_now_ms();
         for (;;) {
             missing = 0;
             unacked = 0;
@@ -326,12 +302,12 @@ int main(void)
                 }
             }
             pthread_mutex_unlock(&g_lock);
-            if ((missing == 0 && unacked == 0) || now_ms() - drain > 10000) {
+            if ((missing == 0 && unacked == 0) || test_now_ms() - drain > 10000) {
                 break;
             }
             IOT_MQTT_Yield(h, 50);
         }
-        printf("   drained in %.1f s\n", (now_ms() - drain) / 1000.0);
+        printf("   drained in %.1f s\n", (test_now_ms() - drain) / 1000.0);
     }
 
     /* Every accepted Publish reached the subscriber, at least once. */
@@ -420,7 +396,7 @@ int main(void)
     mosquitto_loop_stop(sub, false);
     mosquitto_destroy(sub);
     mosquitto_lib_cleanup();
-    printf("   total %.1f s\n", (now_ms() - t0) / 1000.0);
+    printf("   total %.1f s\n", (test_now_ms() - t0) / 1000.0);
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;
 }

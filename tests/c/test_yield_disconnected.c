@@ -31,13 +31,8 @@
 #include "fault_proxy.h"
 
 #include "check.h"
+#include "test_client.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 #define YIELD_MS 200
 #define REQUEST_TIMEOUT_MS 1000
@@ -60,9 +55,9 @@ static void on_event(void *pcontext, void *pclient, iotx_mqtt_event_msg_pt msg)
 /* One timed Yield(h, 200); returns its duration and checks the bounds. */
 static double timed_yield(void *h, const char *phase)
 {
-    double start = now_ms(), d;
+    double start = test_now_ms(), d;
     int rc = IOT_MQTT_Yield(h, YIELD_MS);
-    d = now_ms() - start;
+    d = test_now_ms() - start;
     CHECK_INT(rc, 0);
     if (d >= YIELD_MS - 1 && d <= YIELD_MS + REQUEST_TIMEOUT_MS + 300) {
         g_passed++;
@@ -89,20 +84,8 @@ static void run_phase(fault_proxy_t *proxy, fp_mode_t mode, const char *name, in
     g_disconnects = g_reconnects = 0;
     fp_set_mode(proxy, FP_PASS);
     snprintf(client_id, sizeof(client_id), "iotmqtt-yd-%s-%ld", name, (long)getpid());
-    memset(&p, 0, sizeof(p));
-    p.host = "127.0.0.1";
-    p.port = fp_port(proxy);
-    p.client_id = client_id;
-    p.username = "test-user";
-    p.password = "test-password";
-    p.clean_session = 1;
-    p.request_timeout_ms = REQUEST_TIMEOUT_MS;
-    p.keepalive_interval_ms = 60000;
-    p.pwrite_buf = wbuf;
-    p.write_buf_size = sizeof(wbuf);
-    p.pread_buf = rbuf;
-    p.read_buf_size = sizeof(rbuf);
-    p.handle_event.h_fp = on_event;
+    test_params(&p, "127.0.0.1", fp_port(proxy), client_id, REQUEST_TIMEOUT_MS, rbuf, (uint32_t)sizeof(rbuf),
+                wbuf, (uint32_t)sizeof(wbuf), on_event);
     hal_posix_mem_stats(&before);
     h = IOT_MQTT_Construct(&p);
     CHECK(h != NULL);
@@ -114,8 +97,8 @@ static void run_phase(fault_proxy_t *proxy, fp_mode_t mode, const char *name, in
     fp_set_mode(proxy, mode);
     fp_cut_all(proxy);
     fp_stats(proxy, &s0);
-    start = now_ms();
-    while (now_ms() - start < PHASE_MS) {
+    start = test_now_ms();
+    while (test_now_ms() - start < PHASE_MS) {
         double d = timed_yield(h, name);
         n++;
         if (d > max_d) {
@@ -144,21 +127,21 @@ static void run_phase(fault_proxy_t *proxy, fp_mode_t mode, const char *name, in
         m.qos = IOTX_MQTT_QOS1;
         m.payload = "x";
         m.payload_len = 1;
-        t0 = now_ms();
+        t0 = test_now_ms();
         rc = IOT_MQTT_Publish(h, "test/yield/disconnected", &m);
         CHECK_INT(rc, -27);
-        CHECK(now_ms() - t0 < 50);
+        CHECK(test_now_ms() - t0 < 50);
     }
 
     if (recover) {
         /* The upstream comes back: the client reconnects within the back-off (at most ~8 s
          * after two failed attempts), every Yield still within its bounds. */
         fp_set_mode(proxy, FP_PASS);
-        start = now_ms();
-        while (g_reconnects == 0 && now_ms() - start < 12000) {
+        start = test_now_ms();
+        while (g_reconnects == 0 && test_now_ms() - start < 12000) {
             timed_yield(h, name);
         }
-        printf("   reconnected after %.1f s\n", (now_ms() - start) / 1000.0);
+        printf("   reconnected after %.1f s\n", (test_now_ms() - start) / 1000.0);
         CHECK_INT(g_reconnects, 1);
         CHECK_INT(IOT_MQTT_CheckStateNormal(h), 1);
     }
@@ -178,7 +161,7 @@ int main(void)
     const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
     const char *log_env = getenv("IOTMQTT_TEST_LOG");
     fault_proxy_t *proxy;
-    double t0 = now_ms();
+    double t0 = test_now_ms();
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
@@ -198,7 +181,7 @@ int main(void)
         run_phase(proxy, FP_BLACKHOLE, "blackhole", 1);
         fp_stop(proxy);
     }
-    printf("   total %.1f s\n", (now_ms() - t0) / 1000.0);
+    printf("   total %.1f s\n", (test_now_ms() - t0) / 1000.0);
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;
 }

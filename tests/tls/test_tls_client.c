@@ -32,38 +32,7 @@
 #include "iotmqtt_ext.h"
 #include "hal_posix_stats.h"
 
-static int g_passed;
-static int g_failed;
-
-#define CHECK(cond)                                                     \
-    do {                                                                \
-        if (cond) {                                                     \
-            g_passed++;                                                 \
-        } else {                                                        \
-            g_failed++;                                                 \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);     \
-        }                                                               \
-    } while (0)
-
-#define CHECK_INT(got, want)                                                               \
-    do {                                                                                   \
-        long got_ = (long)(got);                                                           \
-        long want_ = (long)(want);                                                         \
-        if (got_ == want_) {                                                               \
-            g_passed++;                                                                    \
-        } else {                                                                           \
-            g_failed++;                                                                    \
-            printf("FAIL %s:%d: %s = %ld, expected %ld\n", __FILE__, __LINE__, #got, got_, \
-                   want_);                                                                 \
-        }                                                                                  \
-    } while (0)
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+#include "check.h"
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -236,8 +205,8 @@ static int publish(void *h, int qos, const char *payload)
 /* Yields until `n` messages were received or `ms` passed. */
 static void wait_received(void *h, int n, long ms)
 {
-    long end = now_ms() + ms;
-    while (received() < n && now_ms() < end) {
+    long end = check_now_ms() + ms;
+    while (received() < n && check_now_ms() < end) {
         IOT_MQTT_Yield(h, 100);
     }
 }
@@ -266,9 +235,9 @@ static void *publisher(void *arg)
     long t0;
     struct timespec pause = {0, 300 * 1000 * 1000};
     nanosleep(&pause, NULL); /* the other thread is inside Yield, reading */
-    t0 = now_ms();
+    t0 = check_now_ms();
     p->rc = publish(p->h, IOTX_MQTT_QOS0, "from another thread");
-    p->publish_ms = now_ms() - t0;
+    p->publish_ms = check_now_ms() - t0;
     return NULL;
 }
 
@@ -294,10 +263,10 @@ static int run_connect(const char *ca_file)
     {
         pthread_t t;
         publisher_t p = {h, -1, -1};
-        long t0 = now_ms(), yield_ms;
+        long t0 = check_now_ms(), yield_ms;
         pthread_create(&t, NULL, publisher, &p);
         IOT_MQTT_Yield(h, 3000);
-        yield_ms = now_ms() - t0;
+        yield_ms = check_now_ms() - t0;
         pthread_join(t, NULL);
         printf("publish during Yield took %ld ms (Yield %ld ms)\n", p.publish_ms, yield_ms);
         CHECK_INT(p.rc, 0);
@@ -333,13 +302,13 @@ static int run_refuse(const char *ca_file)
 {
     iotx_conn_info_pt ci = setup(ca_file, 0);
     void *h;
-    long t0 = now_ms();
+    long t0 = check_now_ms();
     if (ci == NULL) {
         return 1;
     }
     h = construct(ci);
     CHECK(h == NULL);
-    CHECK(now_ms() - t0 < 11000);
+    CHECK(check_now_ms() - t0 < 11000);
     if (h != NULL) {
         IOT_MQTT_Destroy(&h);
     }
@@ -368,8 +337,8 @@ static int run_reauth(const char *ca_file)
     if (h2 != NULL) {
         IOT_MQTT_Destroy(&h2);
     }
-    end = now_ms() + 15000;
-    while (now_ms() < end) {
+    end = check_now_ms() + 15000;
+    while (check_now_ms() < end) {
         int r;
         IOT_MQTT_Yield(h, 200);
         pthread_mutex_lock(&g_lock);

@@ -21,6 +21,7 @@ endforeach()
 add_executable(test_tls_client ${_tls_dir}/test_tls_client.c)
 target_compile_definitions(test_tls_client PRIVATE _POSIX_C_SOURCE=200809L)
 target_compile_options(test_tls_client PRIVATE ${IOTMQTT_C_WARNINGS})
+target_include_directories(test_tls_client PRIVATE ${CMAKE_SOURCE_DIR}/tests/c)
 target_link_libraries(test_tls_client PRIVATE iotmqtt hal_posix)
 
 if(_direct STREQUAL "y")
