@@ -314,4 +314,40 @@ static void bench_print_cycles(const char *impl, double *construct_ms, double *d
            n ? destroy_ms[n - 1] : 0.0);
 }
 
+/* The Construct/Destroy scenario for either client: `connect` returns a handle or NULL,
+ * `destroy` takes it back. */
+static int bench_run_cycles(const bench_args_t *a, const char *impl,
+                            void *(*connect)(int port, const char *client_id),
+                            void (*destroy)(void *client))
+{
+    double *c = (double *)calloc((size_t)a->cycles, sizeof(double));
+    double *d = (double *)calloc((size_t)a->cycles, sizeof(double));
+    char client_id[64];
+    int i, n = 0, failures = 0;
+    if (c == NULL || d == NULL) {
+        free(c);
+        free(d);
+        return 1;
+    }
+    snprintf(client_id, sizeof(client_id), "bench-%s-%ld", impl, (long)getpid());
+    for (i = 0; i < a->cycles; i++) {
+        double t0 = bench_now_s(), t1, t2;
+        void *h = connect(a->port, client_id);
+        t1 = bench_now_s();
+        if (h == NULL) {
+            failures++;
+            continue;
+        }
+        destroy(h);
+        t2 = bench_now_s();
+        c[n] = (t1 - t0) * 1000.0;
+        d[n] = (t2 - t1) * 1000.0;
+        n++;
+    }
+    bench_print_cycles(impl, c, d, n, failures);
+    free(c);
+    free(d);
+    return failures != 0;
+}
+
 #endif /* IOTMQTT_BENCH_COMMON_H */

@@ -276,34 +276,14 @@ static int run_flow(const bench_args_t *a)
 }
 
 /* ----- Construct / Destroy cycles ------------------------------------------------------------- */
+static void destroy_client(void *h)
+{
+    IOT_MQTT_Destroy(&h);
+}
+
 static int run_cycles(const bench_args_t *a)
 {
-    double *c = (double *)calloc((size_t)a->cycles, sizeof(double));
-    double *d = (double *)calloc((size_t)a->cycles, sizeof(double));
-    char client_id[64];
-    int i, n = 0, failures = 0;
-    if (c == NULL || d == NULL) {
-        return 1;
-    }
-    snprintf(client_id, sizeof(client_id), "bench-iotmqtt-%ld", (long)getpid());
-    for (i = 0; i < a->cycles; i++) {
-        double t0 = bench_now_s(), t1, t2;
-        void *h = connect_client(a->port, client_id);
-        t1 = bench_now_s();
-        if (h == NULL) {
-            failures++;
-            continue;
-        }
-        IOT_MQTT_Destroy(&h);
-        t2 = bench_now_s();
-        c[n] = (t1 - t0) * 1000.0;
-        d[n] = (t2 - t1) * 1000.0;
-        n++;
-    }
-    bench_print_cycles("iotmqtt", c, d, n, failures);
-    free(c);
-    free(d);
-    return failures != 0;
+    return bench_run_cycles(a, "iotmqtt", connect_client, destroy_client);
 }
 
 /* ----- idle: Yield(h, 200) for S seconds ------------------------------------------------------ */

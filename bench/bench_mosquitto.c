@@ -212,34 +212,19 @@ static int run_flow(const bench_args_t *a)
     return failed;
 }
 
+static void *connect_any(int port, const char *client_id)
+{
+    return connect_client(port, client_id);
+}
+
+static void destroy_any(void *m)
+{
+    disconnect_client((struct mosquitto *)m);
+}
+
 static int run_cycles(const bench_args_t *a)
 {
-    double *c = (double *)calloc((size_t)a->cycles, sizeof(double));
-    double *d = (double *)calloc((size_t)a->cycles, sizeof(double));
-    char client_id[64];
-    int i, n = 0, failures = 0;
-    if (c == NULL || d == NULL) {
-        return 1;
-    }
-    snprintf(client_id, sizeof(client_id), "bench-mosq-%ld", (long)getpid());
-    for (i = 0; i < a->cycles; i++) {
-        double t0 = bench_now_s(), t1, t2;
-        struct mosquitto *m = connect_client(a->port, client_id);
-        t1 = bench_now_s();
-        if (m == NULL) {
-            failures++;
-            continue;
-        }
-        disconnect_client(m);
-        t2 = bench_now_s();
-        c[n] = (t1 - t0) * 1000.0;
-        d[n] = (t2 - t1) * 1000.0;
-        n++;
-    }
-    bench_print_cycles("mosquitto", c, d, n, failures);
-    free(c);
-    free(d);
-    return failures != 0;
+    return bench_run_cycles(a, "mosquitto", connect_any, destroy_any);
 }
 
 static int run_idle(const bench_args_t *a)
