@@ -15,19 +15,24 @@ use crate::ffi::types::{
     iotx_mqtt_event_handle_t, iotx_mqtt_event_msg_t, iotx_mqtt_param_t, iotx_mqtt_qos_t,
     iotx_mqtt_topic_info_t,
 };
-use crate::ffi::{IOT_MQTT_Construct, IOT_MQTT_Destroy, IOT_MQTT_Subscribe, IOT_MQTT_Yield};
+use crate::ffi::{
+    IOT_MQTT_CheckStateNormal, IOT_MQTT_Construct, IOT_MQTT_Destroy, IOT_MQTT_Disable_Reconnect,
+    IOT_MQTT_Publish, IOT_MQTT_Subscribe, IOT_MQTT_Yield,
+};
 
-static EVENTS: Mutex<Vec<(i32, usize)>> = Mutex::new(Vec::new());
+type Events = Mutex<Vec<(i32, usize)>>;
 static MESSAGES: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
 
+/// Records (event type, msg) into the `Events` the context points at.
 unsafe extern "C" fn on_event(
-    _ctx: *mut c_void,
+    ctx: *mut c_void,
     _client: *mut c_void,
     msg: *mut iotx_mqtt_event_msg_t,
 ) {
-    // SAFETY: the library passes a valid event for the duration of the call.
-    let msg = unsafe { &*msg };
-    EVENTS
+    // SAFETY: the library passes a valid event for the duration of the call, and the context
+    // is the test's `Events`, which outlives the client.
+    let (msg, events) = unsafe { (&*msg, &*(ctx as *const Events)) };
+    events
         .lock()
         .unwrap()
         .push((msg.event_type.0, msg.msg as usize));
@@ -146,17 +151,14 @@ fn broker_script(listener: TcpListener) {
     let _ = s2.read_to_end(&mut rest);
 }
 
-#[test]
-fn scripted_broker_stray_split_oversized_and_lying_packets() {
-    crate::log::open();
-    crate::log::set_level(crate::log::DEBUG);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let script = thread::spawn(move || broker_script(listener));
-
-    let mut read_buf = [0 as c_char; 128];
-    let mut write_buf = [0 as c_char; 1024];
-    let mut params = iotx_mqtt_param_t {
+/// A client of the scripted broker on `port`, with a 128-byte read buffer.
+fn client_params(
+    port: u16,
+    events: &Events,
+    read_buf: &mut [c_char; 128],
+    write_buf: &mut [c_char; 1024],
+) -> iotx_mqtt_param_t {
+    iotx_mqtt_param_t {
         port,
         host: c"127.0.0.1".as_ptr(),
         client_id: c"scripted".as_ptr(),
@@ -172,10 +174,24 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
         read_buf_size: 128,
         handle_event: iotx_mqtt_event_handle_t {
             h_fp: Some(on_event),
-            pcontext: std::ptr::null_mut(),
+            pcontext: events as *const Events as *mut c_void,
         },
-    };
-    // SAFETY: params and both buffers outlive the client (destroyed below).
+    }
+}
+
+#[test]
+fn scripted_broker_stray_split_oversized_and_lying_packets() {
+    crate::log::open();
+    crate::log::set_level(crate::log::DEBUG);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let script = thread::spawn(move || broker_script(listener));
+
+    let events = Events::default();
+    let mut read_buf = [0 as c_char; 128];
+    let mut write_buf = [0 as c_char; 1024];
+    let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
+    // SAFETY: params, events and both buffers outlive the client (destroyed below).
     let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
     assert!(!client.is_null());
     // SAFETY: a live handle and a NUL-terminated filter.
@@ -191,7 +207,7 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
     assert!(sub > 0);
 
     let start = Instant::now();
-    let reconnected = || EVENTS.lock().unwrap().iter().any(|e| e.0 == 2);
+    let reconnected = || events.lock().unwrap().iter().any(|e| e.0 == 2);
     while !reconnected() && start.elapsed() < Duration::from_secs(8) {
         assert_eq!(IOT_MQTT_Yield(client, 10), 0);
     }
@@ -199,7 +215,7 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     script.join().unwrap();
 
-    let events = EVENTS.lock().unwrap().clone();
+    let events = events.lock().unwrap().clone();
     let kinds: Vec<i32> = events.iter().map(|e| e.0).collect();
     // One SUBCRIBE_SUCCESS for our id; the stray SUBACK 0x80 raised no NACK.
     assert_eq!(
@@ -233,4 +249,71 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
     );
     assert!(!crate::test_hal::log_lines("malformed packet from the server: PUBACK").is_empty());
     assert!(!crate::test_hal::log_lines("exceeds read_buf_size 128").is_empty());
+}
+
+#[test]
+fn disable_reconnect_stays_down_and_keeps_pending_messages() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let script = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        assert_eq!(read_packet(&mut s)[0], 0x10);
+        s.write_all(&[0x20, 2, 0, 0]).unwrap();
+        // The QoS1 PUBLISH is never acknowledged; then the connection drops.
+        assert_eq!(read_packet(&mut s)[0] & 0xf0, 0x30);
+        drop(s);
+        // No reconnect may come.
+        listener.set_nonblocking(true).unwrap();
+        let deadline = Instant::now() + Duration::from_millis(3500);
+        while Instant::now() < deadline {
+            assert!(
+                listener.accept().is_err(),
+                "the client reconnected although it must not"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let events = Events::default();
+    let mut read_buf = [0 as c_char; 128];
+    let mut write_buf = [0 as c_char; 1024];
+    let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
+    // SAFETY: params, events and both buffers outlive the client (destroyed below).
+    let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
+    assert!(!client.is_null());
+    assert_eq!(IOT_MQTT_Disable_Reconnect(client), 0);
+    let mut msg = iotx_mqtt_topic_info_t {
+        packet_id: 0,
+        qos: 1,
+        dup: 0,
+        retain: 0,
+        topic_len: 0,
+        payload_len: 2,
+        ptopic: std::ptr::null(),
+        payload: c"hi".as_ptr(),
+    };
+    // SAFETY: a live handle, a NUL-terminated topic and a message whose payload covers 2 bytes.
+    let id = unsafe { IOT_MQTT_Publish(client, c"t".as_ptr(), &mut msg) };
+    assert!(id > 0);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(4000) {
+        assert_eq!(IOT_MQTT_Yield(client, 50), 0);
+    }
+    script.join().unwrap();
+    let kinds: Vec<i32> = events.lock().unwrap().iter().map(|e| e.0).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == 1).count(),
+        1,
+        "one DISCONNECT: {kinds:?}"
+    );
+    assert!(!kinds.contains(&2), "no RECONNECT: {kinds:?}");
+    assert_eq!(IOT_MQTT_CheckStateNormal(client), 0);
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { IOT_MQTT_Publish(client, c"t".as_ptr(), &mut msg) },
+        -27
+    );
+    // SAFETY: a live handle variable; the queued message is freed with the client.
+    assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
+    assert!(client.is_null());
 }
