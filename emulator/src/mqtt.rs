@@ -386,8 +386,8 @@ pub fn check(c: &Connect, transport: Transport, shared: &Shared) -> Result<Accep
             auth: "token".into(),
         }
     } else {
-        let sm = field(&ext, "signmethod")
-            .ok_or_else(|| refuse("missing-parameter", 2, "signmethod missing"))?;
+        // Absent, the platform assumes hmacmd5 (the guide; REQUIREMENTS "Credentials").
+        let sm = field(&ext, "signmethod").unwrap_or("hmacmd5");
         let method = SignMethod::parse(sm).ok_or_else(|| {
             refuse(
                 "unsupported-signmethod",

@@ -94,6 +94,32 @@ fn missing_parameter_connack_2() {
 }
 
 #[test]
+fn mqtt_signmethod_absent_assumes_hmacmd5() {
+    let emu = Emulator::start(&[]);
+    let client_id = format!("{PK}.{DN}|securemode=3,timestamp={TS}|");
+    let md5 = password("hmacmd5", &format!("{PK}.{DN}"), PK, DN, TS, DS);
+    let (_c, code) = tcp_connect(
+        &emu,
+        &connect_packet(&client_id, Some(&user()), Some(&md5), 60),
+    );
+    assert_eq!(
+        code, 0,
+        "an hmacmd5 signature is accepted without signmethod"
+    );
+    emu.wait_line("ACCEPT device=", 5);
+    let sha1 = password("hmacsha1", &format!("{PK}.{DN}"), PK, DN, TS, DS);
+    let (_c2, code) = tcp_connect(
+        &emu,
+        &connect_packet(&client_id, Some(&user()), Some(&sha1), 60),
+    );
+    assert_eq!(
+        code, 4,
+        "an hmacsha1 signature is checked as hmacmd5, so it is wrong"
+    );
+    emu.wait_line("REFUSE rule=wrong-signature code=4", 5);
+}
+
+#[test]
 fn missing_password_connack_2() {
     let emu = Emulator::start(&[]);
     let pkt = connect_packet(&v210_client_id(3, "hmacsha1"), Some(&user()), None, 60);
