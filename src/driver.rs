@@ -589,6 +589,25 @@ impl Client {
                 return false;
             }
         };
+        // `payload_len` is 16 bits (V2.10): a longer payload cannot be handed to C, so it is
+        // treated like one too large for the read buffer (acknowledged, dropped, reported).
+        if let Incoming::Publish {
+            qos, pkid, payload, ..
+        } = packet
+        {
+            if u16::try_from(payload.len()).is_err() {
+                log_warn!(
+                    "payload of {} bytes exceeds V2.10's 16-bit payload_len: dropped",
+                    payload.len()
+                );
+                {
+                    let mut shared = self.shared.lock();
+                    shared.engine.handle_oversized_publish(qos as u8, pkid, now);
+                }
+                self.dispatch_events(reader);
+                return true;
+            }
+        }
         let mut targets: [Option<CHandler>; 32] = [None; 32];
         let message = match packet {
             Incoming::Publish {

@@ -151,12 +151,12 @@ fn broker_script(listener: TcpListener) {
     let _ = s2.read_to_end(&mut rest);
 }
 
-/// A client of the scripted broker on `port`, with a 128-byte read buffer.
+/// A client of the scripted broker on `port`.
 fn client_params(
     port: u16,
     events: &Events,
-    read_buf: &mut [c_char; 128],
-    write_buf: &mut [c_char; 1024],
+    read_buf: &mut [c_char],
+    write_buf: &mut [c_char],
 ) -> iotx_mqtt_param_t {
     iotx_mqtt_param_t {
         port,
@@ -169,9 +169,9 @@ fn client_params(
         request_timeout_ms: 2000,
         keepalive_interval_ms: 60_000,
         pwrite_buf: write_buf.as_mut_ptr(),
-        write_buf_size: 1024,
+        write_buf_size: write_buf.len() as u32,
         pread_buf: read_buf.as_mut_ptr(),
-        read_buf_size: 128,
+        read_buf_size: read_buf.len() as u32,
         handle_event: iotx_mqtt_event_handle_t {
             h_fp: Some(on_event),
             pcontext: events as *const Events as *mut c_void,
@@ -316,4 +316,43 @@ fn disable_reconnect_stays_down_and_keeps_pending_messages() {
     // SAFETY: a live handle variable; the queued message is freed with the client.
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     assert!(client.is_null());
+}
+
+#[test]
+fn payload_longer_than_16_bits_is_acknowledged_and_reported() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let script = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        assert_eq!(read_packet(&mut s)[0], 0x10);
+        s.write_all(&[0x20, 2, 0, 0]).unwrap();
+        // Fits the 80 000-byte read buffer, but not V2.10's uint16_t payload_len.
+        s.write_all(&publish_frame(1, 9, "big", &vec![b'z'; 70_000]))
+            .unwrap();
+        assert_eq!(
+            read_packet(&mut s),
+            [0x40, 2, 0, 9],
+            "PUBACK for the long payload"
+        );
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+    });
+    let events = Events::default();
+    let mut read_buf = vec![0 as c_char; 80_000];
+    let mut write_buf = vec![0 as c_char; 1024];
+    let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
+    // SAFETY: params, events and both buffers outlive the client (destroyed below).
+    let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
+    assert!(!client.is_null());
+    let start = Instant::now();
+    let overflowed = || events.lock().unwrap().iter().any(|e| e.0 == 13);
+    while !overflowed() && start.elapsed() < Duration::from_secs(5) {
+        assert_eq!(IOT_MQTT_Yield(client, 20), 0);
+    }
+    assert!(overflowed(), "BUFFER_OVERFLOW raised");
+    assert_eq!(IOT_MQTT_CheckStateNormal(client), 1, "still connected");
+    // SAFETY: a live handle variable.
+    assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
+    script.join().unwrap();
 }
