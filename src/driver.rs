@@ -69,6 +69,9 @@ struct Reader {
     endpoint: Endpoint,
     /// Why the last connection attempt failed, as a V2.10 code.
     connect_error: Option<i32>,
+    /// Inside a connection attempt: framing stops at the CONNACK, so messages that arrive with
+    /// it wait for the next Yield (after Construct returned and the caller subscribed).
+    connecting: bool,
 }
 
 pub struct Client {
@@ -156,6 +159,7 @@ impl Client {
             discard: 0,
             endpoint,
             connect_error: None,
+            connecting: false,
         });
         let (Some(shared), Some(reader)) = (shared, reader) else {
             log_err!("HAL_MutexCreate failed");
@@ -172,6 +176,8 @@ impl Client {
             log_err!("out of memory creating the client");
             codes::FAIL_RETURN
         })?;
+        // Callbacks during Construct (none are expected) would already get the right handle.
+        client.set_handle(Counted::as_ptr(&client) as usize);
         hal::srandom(hal::uptime_ms() as u32);
         {
             let mut reader = client.reader.lock();
@@ -289,6 +295,8 @@ impl Client {
             .subscribe(filter, qos, handler, now)
             .map_err(|e| api_error("IOT_MQTT_Subscribe", filter, e))?;
         if !flush(&mut shared, now) {
+            // V2.10: a request that could not be sent is withdrawn (the caller may retry).
+            shared.engine.cancel_request(id);
             return Err(codes::MQTT_NETWORK_ERROR);
         }
         log_info!(
@@ -314,6 +322,7 @@ impl Client {
             .unsubscribe(filter, now)
             .map_err(|e| api_error("IOT_MQTT_Unsubscribe", filter, e))?;
         if !flush(&mut shared, now) {
+            shared.engine.cancel_request(id);
             return Err(codes::MQTT_NETWORK_ERROR);
         }
         Ok(id)
@@ -334,22 +343,15 @@ impl Client {
         let timeout = u64::from(timeout_ms);
         {
             let mut reader = self.reader.lock();
-            let mut receiving = false;
             loop {
                 let now = hal::uptime_ms();
                 self.service(&mut reader, now);
                 let now = hal::uptime_ms();
                 let elapsed = now.saturating_sub(start);
                 if elapsed >= timeout {
-                    if receiving {
-                        // In the middle of a burst: dispatch what already arrived (no waiting)
-                        // rather than leave it for the next Yield.
-                        self.drain_arrived(&mut reader);
-                    }
                     break;
                 }
-                let left = timeout - elapsed;
-                receiving = self.wait_for_input(&mut reader, now, left);
+                self.wait_for_input(&mut reader, now, start + timeout);
             }
         }
         self.yielding_thread.store(0, Ordering::Release);
@@ -382,8 +384,9 @@ impl Client {
     }
 
     /// Waits at most `left` ms (and no longer than the engine's next deadline) for input.
-    /// True when data arrived.
-    fn wait_for_input(&self, reader: &mut Reader, now: u64, left: u64) -> bool {
+    /// Waits for input until `end` at the latest (and no longer than the engine's next deadline).
+    fn wait_for_input(&self, reader: &mut Reader, now: u64, end: u64) {
+        let left = end.saturating_sub(now).max(1);
         let (transport, deadline) = {
             let shared = self.shared.lock();
             let deadline = shared
@@ -397,27 +400,40 @@ impl Client {
         let wait = deadline.map_or(left, |d| d.saturating_sub(now).clamp(1, left));
         let wait = u32::try_from(wait).unwrap_or(u32::MAX);
         match transport {
-            Some(transport) => self.read_and_dispatch(reader, &transport, wait),
+            Some(transport) => self.read_and_dispatch(reader, &transport, wait, end),
             // Disconnected: sleep until the next attempt or the end of the Yield, never longer.
-            None => {
-                hal::sleep_ms(wait);
-                false
-            }
+            None => hal::sleep_ms(wait),
         }
     }
 
-    /// Reads and dispatches whatever has already arrived, without waiting.
-    fn drain_arrived(&self, reader: &mut Reader) {
-        let transport = self.shared.lock().transport.clone();
-        if let Some(transport) = transport {
-            self.read_and_dispatch(reader, &transport, 0);
-        }
-    }
-
-    /// One read (plus whatever else is already buffered), then every complete packet; true when
-    /// data arrived.
-    fn read_and_dispatch(&self, reader: &mut Reader, transport: &Transport, wait_ms: u32) -> bool {
+    /// One read (plus what else arrives within a millisecond, while `end` allows), then every
+    /// complete packet. Timeouts passed to the HAL are never 0: V2.10 never passed 0, and firmware
+    /// HALs may take it as "wait forever".
+    fn read_and_dispatch(
+        &self,
+        reader: &mut Reader,
+        transport: &Transport,
+        wait_ms: u32,
+        end: u64,
+    ) {
         let capacity = reader.read_buf.len();
+        let wait_ms = wait_ms.max(1);
+        // Packets left in the buffer (after the CONNACK of a connect) are dispatched first.
+        if matches!(
+            codec::frame(
+                reader
+                    .read_buf
+                    .as_mut_slice()
+                    .get(..reader.filled)
+                    .unwrap_or(&[]),
+                capacity
+            ),
+            Frame::Complete { .. }
+        ) && reader.discard == 0
+        {
+            self.process_input(reader);
+            return;
+        }
         if reader.discard > 0 {
             let chunk = reader.discard.min(capacity);
             let start = reader.filled;
@@ -426,20 +442,15 @@ impl Client {
                 .as_mut_slice()
                 .get_mut(start..capacity.max(start))
             else {
-                return false;
+                return;
             };
             let chunk = chunk.min(buf.len());
-            return match transport.read(buf.get_mut(..chunk).unwrap_or(&mut []), wait_ms) {
-                hal::ReadOutcome::Data(n) => {
-                    reader.discard -= n.min(reader.discard);
-                    true
-                }
-                hal::ReadOutcome::Timeout => false,
-                other => {
-                    self.lost(reader, other);
-                    false
-                }
-            };
+            match transport.read(buf.get_mut(..chunk).unwrap_or(&mut []), wait_ms) {
+                hal::ReadOutcome::Data(n) => reader.discard -= n.min(reader.discard),
+                hal::ReadOutcome::Timeout => {}
+                other => self.lost(reader, other),
+            }
+            return;
         }
         // Ask for exactly what the next packet still needs: HAL_TCP_Read waits for all of it.
         let need = match codec::frame(
@@ -465,23 +476,19 @@ impl Client {
         match outcome {
             hal::ReadOutcome::Data(n) => {
                 reader.filled += n;
-                // Take whatever else already arrived, without waiting.
+                // Read in bulk: take what else arrives within 1 ms, if the caller's time allows.
                 let filled = reader.filled;
-                if filled < capacity {
+                if filled < capacity && end > hal::uptime_ms() {
                     if let Some(rest) = reader.read_buf.as_mut_slice().get_mut(filled..capacity) {
-                        if let hal::ReadOutcome::Data(more) = transport.read(rest, 0) {
+                        if let hal::ReadOutcome::Data(more) = transport.read(rest, 1) {
                             reader.filled += more;
                         }
                     }
                 }
                 self.process_input(reader);
-                true
             }
-            hal::ReadOutcome::Timeout => false,
-            other => {
-                self.lost(reader, other);
-                false
-            }
+            hal::ReadOutcome::Timeout => {}
+            other => self.lost(reader, other),
         }
     }
 
@@ -519,6 +526,9 @@ impl Client {
                         self.lost(reader, hal::ReadOutcome::Error(-2));
                         return;
                     }
+                    if reader.connecting && self.shared.lock().engine.is_connected() {
+                        break;
+                    }
                 }
                 Frame::Incomplete { .. } => break,
                 Frame::TooLarge {
@@ -534,7 +544,8 @@ impl Client {
                     let info_len = codec::publish_ack_info_len(head, header_len);
                     let have = filled - pos;
                     // Wait for the packet id, when the buffer can hold that much.
-                    if info_len.is_some_and(|l| l > have && l <= capacity - pos) {
+                    // (The partial packet moves to the front of the buffer before the next read.)
+                    if info_len.is_some_and(|l| l > have && l <= capacity) {
                         break;
                     }
                     let info = codec::publish_ack_info(head, header_len);
@@ -732,6 +743,13 @@ impl Client {
     /// One bounded attempt: re-authenticate if needed, open the transport, CONNECT, and wait
     /// for CONNACK within the request timeout.
     fn connect_attempt(&self, reader: &mut Reader) -> Result<(), i32> {
+        reader.connecting = true;
+        let result = self.try_connect(reader);
+        reader.connecting = false;
+        result
+    }
+
+    fn try_connect(&self, reader: &mut Reader) -> Result<(), i32> {
         reader.connect_error = None;
         reader.filled = 0;
         reader.discard = 0;
@@ -750,6 +768,10 @@ impl Client {
                     );
                     if updated.is_err() {
                         log_err!("out of memory storing the refreshed credentials");
+                        self.shared
+                            .lock()
+                            .engine
+                            .on_connect_failed(hal::uptime_ms(), random());
                         return Err(codes::FAIL_RETURN);
                     }
                 }
@@ -827,7 +849,12 @@ impl Client {
                     .unwrap_or(codes::MQTT_NETWORK_CONNECT_ERROR));
             }
             let left = (start + timeout + 1).saturating_sub(now).max(1);
-            self.read_and_dispatch(reader, &transport, u32::try_from(left).unwrap_or(u32::MAX));
+            self.read_and_dispatch(
+                reader,
+                &transport,
+                u32::try_from(left).unwrap_or(u32::MAX),
+                start + timeout,
+            );
         }
     }
 }

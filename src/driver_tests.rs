@@ -21,7 +21,7 @@ use crate::ffi::{
 };
 
 type Events = Mutex<Vec<(i32, usize)>>;
-static MESSAGES: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+type Messages = Mutex<Vec<(String, Vec<u8>)>>;
 
 /// Records (event type, msg) into the `Events` the context points at.
 unsafe extern "C" fn on_event(
@@ -39,7 +39,7 @@ unsafe extern "C" fn on_event(
 }
 
 unsafe extern "C" fn on_message(
-    _ctx: *mut c_void,
+    ctx: *mut c_void,
     _client: *mut c_void,
     msg: *mut iotx_mqtt_event_msg_t,
 ) {
@@ -53,7 +53,9 @@ unsafe extern "C" fn on_message(
                 .to_vec(),
         )
     };
-    MESSAGES
+    // SAFETY: the subscription's context is the test's `Messages`, which outlives the client.
+    let messages = unsafe { &*(ctx as *const Messages) };
+    messages
         .lock()
         .unwrap()
         .push((String::from_utf8(topic).unwrap(), payload));
@@ -188,10 +190,11 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
     let script = thread::spawn(move || broker_script(listener));
 
     let events = Events::default();
+    let messages = Messages::default();
     let mut read_buf = [0 as c_char; 128];
     let mut write_buf = [0 as c_char; 1024];
     let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
-    // SAFETY: params, events and both buffers outlive the client (destroyed below).
+    // SAFETY: params, events, messages and both buffers outlive the client (destroyed below).
     let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
     assert!(!client.is_null());
     // SAFETY: a live handle and a NUL-terminated filter.
@@ -201,7 +204,7 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
             c"a/b".as_ptr(),
             iotx_mqtt_qos_t(1),
             Some(on_message),
-            std::ptr::null_mut(),
+            &messages as *const Messages as *mut c_void,
         )
     };
     assert!(sub > 0);
@@ -243,7 +246,7 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
     let reconnect = kinds.iter().position(|k| *k == 2).expect("RECONNECT");
     assert!(disconnect < reconnect);
     assert_eq!(
-        *MESSAGES.lock().unwrap(),
+        *messages.lock().unwrap(),
         [("a/b".to_string(), b"hello".to_vec())],
         "the split PUBLISH delivered exactly once; the oversized one not at all"
     );
@@ -278,7 +281,7 @@ fn disable_reconnect_stays_down_and_keeps_pending_messages() {
     let mut read_buf = [0 as c_char; 128];
     let mut write_buf = [0 as c_char; 1024];
     let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
-    // SAFETY: params, events and both buffers outlive the client (destroyed below).
+    // SAFETY: params, events, messages and both buffers outlive the client (destroyed below).
     let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
     assert!(!client.is_null());
     assert_eq!(IOT_MQTT_Disable_Reconnect(client), 0);
@@ -342,7 +345,7 @@ fn payload_longer_than_16_bits_is_acknowledged_and_reported() {
     let mut read_buf = vec![0 as c_char; 80_000];
     let mut write_buf = vec![0 as c_char; 1024];
     let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
-    // SAFETY: params, events and both buffers outlive the client (destroyed below).
+    // SAFETY: params, events, messages and both buffers outlive the client (destroyed below).
     let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
     assert!(!client.is_null());
     let start = Instant::now();
@@ -352,6 +355,74 @@ fn payload_longer_than_16_bits_is_acknowledged_and_reported() {
     }
     assert!(overflowed(), "BUFFER_OVERFLOW raised");
     assert_eq!(IOT_MQTT_CheckStateNormal(client), 1, "still connected");
+    // SAFETY: a live handle variable.
+    assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
+    script.join().unwrap();
+}
+
+#[test]
+fn messages_arriving_with_the_connack_wait_for_the_first_yield() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let script = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        assert_eq!(read_packet(&mut s)[0], 0x10);
+        // A session with a queued QoS1 message: it follows the CONNACK in the same segment.
+        let mut burst = vec![0x20, 2, 1, 0];
+        burst.extend(publish_frame(1, 5, "queued/t", b"offline"));
+        s.write_all(&burst).unwrap();
+        assert_eq!(read_packet(&mut s)[0], 0x82, "SUBSCRIBE");
+        assert_eq!(
+            read_packet(&mut s),
+            [0x40, 2, 0, 5],
+            "PUBACK after delivery"
+        );
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+    });
+    let events = Events::default();
+    let messages = Messages::default();
+    let mut read_buf = vec![0 as c_char; 1024];
+    let mut write_buf = vec![0 as c_char; 1024];
+    let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
+    // SAFETY: params, events, messages and both buffers outlive the client (destroyed below).
+    let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
+    assert!(!client.is_null());
+    assert!(
+        events.lock().unwrap().is_empty(),
+        "nothing is delivered inside Construct"
+    );
+    // SAFETY: a live handle and a NUL-terminated filter.
+    let sub = unsafe {
+        IOT_MQTT_Subscribe(
+            client,
+            c"queued/+".as_ptr(),
+            iotx_mqtt_qos_t(1),
+            Some(on_message),
+            &messages as *const Messages as *mut c_void,
+        )
+    };
+    assert!(sub > 0);
+    let start = Instant::now();
+    let delivered = || {
+        messages
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(t, p)| t == "queued/t" && p == b"offline")
+    };
+    while !delivered() && start.elapsed() < Duration::from_secs(3) {
+        assert_eq!(IOT_MQTT_Yield(client, 20), 0);
+    }
+    assert!(
+        delivered(),
+        "the queued message reached the subscription's handler"
+    );
+    assert!(
+        !events.lock().unwrap().iter().any(|e| e.0 == 12),
+        "not the default handler"
+    );
     // SAFETY: a live handle variable.
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     script.join().unwrap();

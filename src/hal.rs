@@ -258,7 +258,10 @@ impl<T> HalMutex<T> {
     pub fn lock(&self) -> HalMutexGuard<'_, T> {
         // SAFETY: raw is a live mutex from HAL_MutexCreate, destroyed only in drop.
         unsafe { HAL_MutexLock(self.raw) };
-        HalMutexGuard { mutex: self }
+        HalMutexGuard {
+            mutex: self,
+            _not_send: core::marker::PhantomData,
+        }
     }
 }
 
@@ -271,6 +274,8 @@ impl<T> Drop for HalMutex<T> {
 
 pub struct HalMutexGuard<'a, T> {
     mutex: &'a HalMutex<T>,
+    /// Not Send: the thread that locked a HAL mutex must be the one that unlocks it.
+    _not_send: core::marker::PhantomData<*const ()>,
 }
 
 impl<T> Deref for HalMutexGuard<'_, T> {

@@ -104,14 +104,17 @@ mod hal_allocator {
     unsafe impl GlobalAlloc for HalAllocator {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             let (size, align) = (layout.size(), layout.align());
-            super::record_alloc(size);
             if align <= HAL_ALIGN {
                 let Ok(size32) = u32::try_from(size) else {
                     return core::ptr::null_mut();
                 };
                 // SAFETY: plain size argument.
                 let ptr = unsafe { HAL_Malloc(size32) }.cast::<u8>();
-                return if ptr.is_null() { failed(size) } else { ptr };
+                if ptr.is_null() {
+                    return failed(size);
+                }
+                super::record_alloc(size);
+                return ptr;
             }
             // Over-allocate, align by hand, and keep the original pointer just before the block.
             let Some(total) = size.checked_add(align + HEADER) else {
@@ -125,6 +128,7 @@ mod hal_allocator {
             if raw.is_null() {
                 return failed(size);
             }
+            super::record_alloc(size);
             let start = raw as usize + HEADER;
             let aligned = (start + align - 1) & !(align - 1);
             let block = raw.wrapping_add(aligned - raw as usize);

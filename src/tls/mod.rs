@@ -87,7 +87,8 @@ impl Session {
         let deadline = hal::uptime_ms().saturating_add(u64::from(timeout_ms));
         let mut left = timeout_ms;
         loop {
-            let slice = left.min(READ_SLICE_MS);
+            // Never 0: a firmware HAL may take 0 as "wait forever".
+            let slice = left.clamp(1, READ_SLICE_MS);
             let outcome = self.backend.lock().read(buf, slice);
             if outcome != ReadOutcome::Timeout {
                 return outcome;
