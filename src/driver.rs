@@ -387,7 +387,7 @@ impl Client {
     /// Waits for input until `end` at the latest (and no longer than the engine's next deadline).
     fn wait_for_input(&self, reader: &mut Reader, now: u64, end: u64) {
         let left = end.saturating_sub(now).max(1);
-        let (transport, deadline) = {
+        let (transport, deadline, short_packet_possible) = {
             let shared = self.shared.lock();
             let deadline = shared
                 .engine
@@ -395,12 +395,19 @@ impl Client {
                 .into_iter()
                 .chain(shared.engine.reconnect_at())
                 .min();
-            (shared.transport.clone(), deadline)
+            (
+                shared.transport.clone(),
+                deadline,
+                shared.engine.awaiting_pingresp(),
+            )
         };
         let wait = deadline.map_or(left, |d| d.saturating_sub(now).clamp(1, left));
         let wait = u32::try_from(wait).unwrap_or(u32::MAX);
         match transport {
-            Some(transport) => self.read_and_dispatch(reader, &transport, wait, end),
+            Some(transport) => {
+                let smallest = if short_packet_possible { 2 } else { 4 };
+                self.read_and_dispatch(reader, &transport, wait, smallest)
+            }
             // Disconnected: sleep until the next attempt or the end of the Yield, never longer.
             None => hal::sleep_ms(wait),
         }
@@ -414,7 +421,7 @@ impl Client {
         reader: &mut Reader,
         transport: &Transport,
         wait_ms: u32,
-        end: u64,
+        smallest: usize,
     ) {
         let capacity = reader.read_buf.len();
         let wait_ms = wait_ms.max(1);
@@ -453,6 +460,8 @@ impl Client {
             return;
         }
         // Ask for exactly what the next packet still needs: HAL_TCP_Read waits for all of it.
+        // A new packet is at least `smallest` bytes (4 unless a PINGRESP may come), so a whole
+        // ack arrives in one read.
         let need = match codec::frame(
             reader
                 .read_buf
@@ -461,6 +470,7 @@ impl Client {
                 .unwrap_or(&[]),
             capacity,
         ) {
+            Frame::Incomplete { need } if reader.filled == 0 => need.max(smallest),
             Frame::Incomplete { need } => need,
             _ => 1,
         };
@@ -476,15 +486,6 @@ impl Client {
         match outcome {
             hal::ReadOutcome::Data(n) => {
                 reader.filled += n;
-                // Read in bulk: take what else arrives within 1 ms, if the caller's time allows.
-                let filled = reader.filled;
-                if filled < capacity && end > hal::uptime_ms() {
-                    if let Some(rest) = reader.read_buf.as_mut_slice().get_mut(filled..capacity) {
-                        if let hal::ReadOutcome::Data(more) = transport.read(rest, 1) {
-                            reader.filled += more;
-                        }
-                    }
-                }
                 self.process_input(reader);
             }
             hal::ReadOutcome::Timeout => {}
@@ -541,7 +542,14 @@ impl Client {
                         .as_mut_slice()
                         .get(pos..filled)
                         .unwrap_or(&[]);
-                    let info_len = codec::publish_ack_info_len(head, header_len);
+                    // A QoS1/2 PUBLISH must be acknowledged: wait for its packet id (and, before that, for
+                    // the topic length that says where the id is).
+                    let needs_id = head
+                        .first()
+                        .is_some_and(|b| b >> 4 == 3 && (b >> 1) & 3 > 0);
+                    let info_len = needs_id.then(|| {
+                        codec::publish_ack_info_len(head, header_len).unwrap_or(header_len + 2)
+                    });
                     let have = filled - pos;
                     // Wait for the packet id, when the buffer can hold that much.
                     // (The partial packet moves to the front of the buffer before the next read.)
@@ -849,11 +857,12 @@ impl Client {
                     .unwrap_or(codes::MQTT_NETWORK_CONNECT_ERROR));
             }
             let left = (start + timeout + 1).saturating_sub(now).max(1);
+            // A CONNACK is 4 bytes.
             self.read_and_dispatch(
                 reader,
                 &transport,
                 u32::try_from(left).unwrap_or(u32::MAX),
-                start + timeout,
+                4,
             );
         }
     }

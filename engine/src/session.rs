@@ -371,6 +371,12 @@ impl<H> Session<H> {
         self.state == State::Connected
     }
 
+    /// True while a PINGREQ waits for its PINGRESP (the only 2-byte packet a server sends; every
+    /// other is at least 4 bytes, which lets the driver read a whole ack at once).
+    pub fn awaiting_pingresp(&self) -> bool {
+        self.ping_deadline.is_some()
+    }
+
     /// True while the driver should keep a transport open (Connecting or Connected).
     /// After draining [`Session::poll_transmit`], close the transport when this is false.
     pub fn wants_transport(&self) -> bool {

@@ -917,32 +917,37 @@ int32_t HAL_TCP_Read(uintptr_t fd, char *buf, uint32_t len, uint32_t timeout_ms)
     }
     pfd.fd = s;
     pfd.events = POLLIN;
+    /* Receive first and wait only when nothing is there: data already buffered by the kernel
+     * costs one syscall. */
     while (got < len) {
-        ssize_t n;
+        ssize_t n = recv(s, buf + got, (size_t)(len - got), MSG_DONTWAIT);
         int rc;
+        if (n > 0) {
+            got += (uint32_t)n;
+            continue;
+        }
+        if (n == 0) {
+            closed = 1;
+            break;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            failed = 1;
+            break;
+        }
+        if (ms_left(deadline) == 0) {
+            break; /* timeout */
+        }
         pfd.revents = 0;
-        rc = poll(&pfd, 1, ms_left(deadline)); /* runs once even for timeout 0 */
-        if (rc < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
+        rc = poll(&pfd, 1, ms_left(deadline));
+        if (rc < 0 && errno != EINTR) {
             failed = 1;
             break;
         }
         if (rc == 0) {
             break; /* timeout */
-        }
-        n = recv(s, buf + got, (size_t)(len - got), 0);
-        if (n > 0) {
-            got += (uint32_t)n;
-        } else if (n == 0) {
-            closed = 1;
-            break;
-        } else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
-            failed = 1;
-            break;
-        } else if (ms_left(deadline) == 0) {
-            break;
         }
     }
     if (got > 0) {
