@@ -176,7 +176,7 @@ impl Drop for Backend {
         // Best effort close_notify; the TCP connection closes when the stream drops.
         let deadline = hal::uptime_ms().saturating_add(CLOSE_NOTIFY_MS);
         self.stream.get_mut().set_write_deadline(deadline);
-        self.stream.get_mut().set_read_timeout(0);
+        self.stream.get_mut().set_read_timeout(1);
         let _ = self.stream.shutdown();
     }
 }
