@@ -74,6 +74,14 @@ struct Reader {
     connecting: bool,
 }
 
+impl Reader {
+    /// Received bytes not yet dispatched.
+    fn buffered(&mut self) -> &[u8] {
+        let filled = self.filled;
+        self.read_buf.as_mut_slice().get(..filled).unwrap_or(&[])
+    }
+}
+
 pub struct Client {
     /// The C handle, passed back to callbacks.
     handle: AtomicUsize,
@@ -425,22 +433,6 @@ impl Client {
     ) {
         let capacity = reader.read_buf.len();
         let wait_ms = wait_ms.max(1);
-        // Packets left in the buffer (after the CONNACK of a connect) are dispatched first.
-        if matches!(
-            codec::frame(
-                reader
-                    .read_buf
-                    .as_mut_slice()
-                    .get(..reader.filled)
-                    .unwrap_or(&[]),
-                capacity
-            ),
-            Frame::Complete { .. }
-        ) && reader.discard == 0
-        {
-            self.process_input(reader);
-            return;
-        }
         if reader.discard > 0 {
             let chunk = reader.discard.min(capacity);
             let start = reader.filled;
@@ -462,17 +454,12 @@ impl Client {
         // Ask for exactly what the next packet still needs: HAL_TCP_Read waits for all of it.
         // A new packet is at least `smallest` bytes (4 unless a PINGRESP may come), so a whole
         // ack arrives in one read.
-        let need = match codec::frame(
-            reader
-                .read_buf
-                .as_mut_slice()
-                .get(..reader.filled)
-                .unwrap_or(&[]),
-            capacity,
-        ) {
+        let need = match codec::frame(reader.buffered(), capacity) {
+            // Packets left in the buffer (after the CONNACK of a connect) go first, unread.
+            Frame::Complete { .. } => return self.process_input(reader),
             Frame::Incomplete { need } if reader.filled == 0 => need.max(smallest),
             Frame::Incomplete { need } => need,
-            _ => 1,
+            Frame::TooLarge { .. } | Frame::Malformed => 1,
         };
         let filled = reader.filled;
         let want = need.min(capacity.saturating_sub(filled)).max(1);
@@ -556,27 +543,16 @@ impl Client {
                     if info_len.is_some_and(|l| l > have && l <= capacity) {
                         break;
                     }
-                    let info = codec::publish_ack_info(head, header_len);
+                    let (qos, pkid) = codec::publish_ack_info(head, header_len).unwrap_or((0, 0));
                     log_warn!(
                         "packet of {} bytes exceeds read_buf_size {}: drained and dropped",
                         total,
                         capacity
                     );
-                    {
-                        let mut shared = self.shared.lock();
-                        let now = hal::uptime_ms();
-                        match info {
-                            Some((qos, pkid)) => {
-                                shared.engine.handle_oversized_publish(qos, pkid, now)
-                            }
-                            None => shared.engine.handle_oversized_publish(0, 0, now),
-                        }
-                        flush(&mut shared, now);
-                    }
                     let consumed = have.min(total);
                     reader.discard = total - consumed;
                     pos += consumed;
-                    self.dispatch_events(reader);
+                    self.drop_oversized(reader, qos, pkid);
                 }
                 Frame::Malformed => {
                     log_err!("malformed remaining length from the server");
@@ -591,6 +567,19 @@ impl Client {
         let filled = reader.filled;
         reader.read_buf.as_mut_slice().copy_within(pos..filled, 0);
         reader.filled = filled - pos;
+    }
+
+    /// A PUBLISH the caller cannot be given: acknowledged (the ack goes out with the read's
+    /// flush), dropped, and reported as BUFFER_OVERFLOW.
+    fn drop_oversized(&self, reader: &mut Reader, qos: u8, pkid: u16) {
+        let events = {
+            let mut shared = self.shared.lock();
+            shared
+                .engine
+                .handle_oversized_publish(qos, pkid, hal::uptime_ms());
+            take_events(&mut shared)
+        };
+        self.raise_events(reader, events);
     }
 
     /// Hands one complete packet to the engine and runs the callbacks; false on a protocol error.
@@ -619,11 +608,7 @@ impl Client {
                     "payload of {} bytes exceeds V2.10's 16-bit payload_len: dropped",
                     payload.len()
                 );
-                {
-                    let mut shared = self.shared.lock();
-                    shared.engine.handle_oversized_publish(qos as u8, pkid, now);
-                }
-                self.dispatch_events(reader);
+                self.drop_oversized(reader, qos as u8, pkid);
                 return true;
             }
         }
@@ -648,7 +633,7 @@ impl Client {
             }),
             _ => None,
         };
-        {
+        let events = {
             let mut shared = self.shared.lock();
             let dispatch = shared.engine.handle(packet, now);
             match dispatch {
@@ -661,7 +646,8 @@ impl Client {
                 Dispatch::None => {}
             }
             // Acks go out once per read (process_input), not once per packet.
-        }
+            take_events(&mut shared)
+        };
         if let Some(mut info) = message {
             for target in targets.iter().flatten() {
                 target.raise(
@@ -671,27 +657,22 @@ impl Client {
                 );
             }
         }
-        self.dispatch_events(reader);
+        self.raise_events(reader, events);
         true
     }
 
     /// Raises the engine's events on the default handler, a batch at a time with no lock held.
     fn dispatch_events(&self, reader: &mut Reader) {
+        let events = take_events(&mut self.shared.lock());
+        self.raise_events(reader, events);
+    }
+
+    /// Raises a batch taken under the lock, then any events left behind it.
+    fn raise_events(&self, reader: &mut Reader, batch: EventBatch) {
         let handle = self.handle.load(Ordering::Relaxed);
+        let mut batch = batch;
         loop {
-            let mut batch: [Option<Event>; EVENT_BATCH] = [None; EVENT_BATCH];
-            let mut count = 0;
-            {
-                let mut shared = self.shared.lock();
-                for slot in batch.iter_mut() {
-                    *slot = shared.engine.poll_event();
-                    if slot.is_none() {
-                        break;
-                    }
-                    count += 1;
-                }
-            }
-            for e in batch.iter().flatten() {
+            for e in batch.events.iter().flatten() {
                 let (kind, arg) = match *e {
                     Event::Connected => continue,
                     Event::Reconnected => {
@@ -742,9 +723,10 @@ impl Client {
                     handler.raise(handle, kind, arg);
                 }
             }
-            if count < EVENT_BATCH {
+            if !batch.full {
                 return;
             }
+            batch = take_events(&mut self.shared.lock());
         }
     }
 
@@ -866,6 +848,28 @@ impl Client {
             );
         }
     }
+}
+
+/// Events taken from the engine under the lock, to be raised with no lock held.
+struct EventBatch {
+    events: [Option<Event>; EVENT_BATCH],
+    /// More may be waiting.
+    full: bool,
+}
+
+fn take_events(shared: &mut Shared) -> EventBatch {
+    let mut batch = EventBatch {
+        events: [None; EVENT_BATCH],
+        full: true,
+    };
+    for slot in batch.events.iter_mut() {
+        *slot = shared.engine.poll_event();
+        if slot.is_none() {
+            batch.full = false;
+            break;
+        }
+    }
+    batch
 }
 
 /// Total size of a packet with `remaining` bytes after the fixed header.
