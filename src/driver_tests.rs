@@ -108,11 +108,40 @@ fn publish_frame(qos: u8, pkid: u16, topic: &str, payload: &[u8]) -> Vec<u8> {
     frame
 }
 
-fn broker_script(listener: TcpListener) {
+/// Starts a scripted broker on a free loopback port: `script` runs in its own thread.
+fn scripted_broker(
+    script: impl FnOnce(TcpListener) + Send + 'static,
+) -> (u16, thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (port, thread::spawn(move || script(listener)))
+}
+
+/// Accepts the client, checks that it sends CONNECT first, and answers with `connack`.
+fn accept_client(listener: &TcpListener, connack: &[u8]) -> TcpStream {
     let (mut s, _) = listener.accept().unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     assert_eq!(read_packet(&mut s)[0], 0x10, "CONNECT first");
-    s.write_all(&[0x20, 2, 0, 0]).unwrap();
+    s.write_all(connack).unwrap();
+    s
+}
+
+/// Keeps the connection until the client closes it.
+fn until_closed(mut s: TcpStream) {
+    let mut rest = Vec::new();
+    let _ = s.read_to_end(&mut rest);
+}
+
+/// Calls `IOT_MQTT_Yield(client, step_ms)` until `done` or `limit` passed.
+fn yield_until(client: *mut c_void, step_ms: i32, limit: Duration, done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() && start.elapsed() < limit {
+        assert_eq!(IOT_MQTT_Yield(client, step_ms), 0);
+    }
+}
+
+fn broker_script(listener: TcpListener) {
+    let mut s = accept_client(&listener, &[0x20, 2, 0, 0]);
     let subscribe = read_packet(&mut s);
     assert_eq!(subscribe[0], 0x82);
     let (hi, lo) = (subscribe[2], subscribe[3]);
@@ -142,25 +171,20 @@ fn broker_script(listener: TcpListener) {
     );
     // A PUBACK whose remaining length lies (3 instead of 2): the client drops the connection.
     s.write_all(&[0x40, 3, 0, 1, 0]).unwrap();
-    let mut rest = Vec::new();
-    let _ = s.read_to_end(&mut rest);
-    // The reconnect.
-    let (mut s2, _) = listener.accept().unwrap();
-    s2.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    assert_eq!(read_packet(&mut s2)[0], 0x10, "CONNECT again");
-    s2.write_all(&[0x20, 2, 1, 0]).unwrap();
-    // Stay connected until the client goes away.
-    let _ = s2.read_to_end(&mut rest);
+    until_closed(s);
+    // The reconnect; then stay connected until the client goes away.
+    until_closed(accept_client(&listener, &[0x20, 2, 1, 0]));
 }
 
-/// A client of the scripted broker on `port`.
-fn client_params(
+/// A connected client of the scripted broker on `port`, raising its events into `events`.
+/// `events` and both buffers must outlive the client.
+fn connect_client(
     port: u16,
     events: &Events,
     read_buf: &mut [c_char],
     write_buf: &mut [c_char],
-) -> iotx_mqtt_param_t {
-    iotx_mqtt_param_t {
+) -> *mut c_void {
+    let mut params = iotx_mqtt_param_t {
         port,
         host: c"127.0.0.1".as_ptr(),
         client_id: c"scripted".as_ptr(),
@@ -178,25 +202,25 @@ fn client_params(
             h_fp: Some(on_event),
             pcontext: events as *const Events as *mut c_void,
         },
-    }
+    };
+    // SAFETY: params is valid for the call; the caller keeps events and the buffers alive.
+    let client = unsafe { IOT_MQTT_Construct(&mut params) };
+    assert!(!client.is_null());
+    client
 }
 
 #[test]
 fn scripted_broker_stray_split_oversized_and_lying_packets() {
     crate::log::open();
     crate::log::set_level(crate::log::DEBUG);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let script = thread::spawn(move || broker_script(listener));
+    let (port, script) = scripted_broker(broker_script);
 
     let events = Events::default();
     let messages = Messages::default();
     let mut read_buf = [0 as c_char; 128];
     let mut write_buf = [0 as c_char; 1024];
-    let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
-    // SAFETY: params, events, messages and both buffers outlive the client (destroyed below).
-    let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
-    assert!(!client.is_null());
+    // Events, messages and both buffers outlive the client (destroyed below).
+    let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
     // SAFETY: a live handle and a NUL-terminated filter.
     let sub = unsafe {
         IOT_MQTT_Subscribe(
@@ -209,11 +233,9 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
     };
     assert!(sub > 0);
 
-    let start = Instant::now();
-    let reconnected = || events.lock().unwrap().iter().any(|e| e.0 == 2);
-    while !reconnected() && start.elapsed() < Duration::from_secs(8) {
-        assert_eq!(IOT_MQTT_Yield(client, 10), 0);
-    }
+    yield_until(client, 10, Duration::from_secs(8), || {
+        events.lock().unwrap().iter().any(|e| e.0 == 2)
+    });
     // SAFETY: a live handle variable.
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     script.join().unwrap();
@@ -256,13 +278,8 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
 
 #[test]
 fn disable_reconnect_stays_down_and_keeps_pending_messages() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let script = thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        assert_eq!(read_packet(&mut s)[0], 0x10);
-        s.write_all(&[0x20, 2, 0, 0]).unwrap();
+    let (port, script) = scripted_broker(|listener| {
+        let mut s = accept_client(&listener, &[0x20, 2, 0, 0]);
         // The QoS1 PUBLISH is never acknowledged; then the connection drops.
         assert_eq!(read_packet(&mut s)[0] & 0xf0, 0x30);
         drop(s);
@@ -280,10 +297,8 @@ fn disable_reconnect_stays_down_and_keeps_pending_messages() {
     let events = Events::default();
     let mut read_buf = [0 as c_char; 128];
     let mut write_buf = [0 as c_char; 1024];
-    let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
-    // SAFETY: params, events, messages and both buffers outlive the client (destroyed below).
-    let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
-    assert!(!client.is_null());
+    // Events, messages and both buffers outlive the client (destroyed below).
+    let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
     assert_eq!(IOT_MQTT_Disable_Reconnect(client), 0);
     let mut msg = iotx_mqtt_topic_info_t {
         packet_id: 0,
@@ -298,10 +313,7 @@ fn disable_reconnect_stays_down_and_keeps_pending_messages() {
     // SAFETY: a live handle, a NUL-terminated topic and a message whose payload covers 2 bytes.
     let id = unsafe { IOT_MQTT_Publish(client, c"t".as_ptr(), &mut msg) };
     assert!(id > 0);
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_millis(4000) {
-        assert_eq!(IOT_MQTT_Yield(client, 50), 0);
-    }
+    yield_until(client, 50, Duration::from_millis(4000), || false);
     script.join().unwrap();
     let kinds: Vec<i32> = events.lock().unwrap().iter().map(|e| e.0).collect();
     assert_eq!(
@@ -323,13 +335,8 @@ fn disable_reconnect_stays_down_and_keeps_pending_messages() {
 
 #[test]
 fn payload_longer_than_16_bits_is_acknowledged_and_reported() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let script = thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        assert_eq!(read_packet(&mut s)[0], 0x10);
-        s.write_all(&[0x20, 2, 0, 0]).unwrap();
+    let (port, script) = scripted_broker(|listener| {
+        let mut s = accept_client(&listener, &[0x20, 2, 0, 0]);
         // Fits the 80 000-byte read buffer, but not V2.10's uint16_t payload_len.
         s.write_all(&publish_frame(1, 9, "big", &vec![b'z'; 70_000]))
             .unwrap();
@@ -338,21 +345,15 @@ fn payload_longer_than_16_bits_is_acknowledged_and_reported() {
             [0x40, 2, 0, 9],
             "PUBACK for the long payload"
         );
-        let mut rest = Vec::new();
-        let _ = s.read_to_end(&mut rest);
+        until_closed(s);
     });
     let events = Events::default();
     let mut read_buf = vec![0 as c_char; 80_000];
     let mut write_buf = vec![0 as c_char; 1024];
-    let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
-    // SAFETY: params, events, messages and both buffers outlive the client (destroyed below).
-    let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
-    assert!(!client.is_null());
-    let start = Instant::now();
+    // Events, messages and both buffers outlive the client (destroyed below).
+    let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
     let overflowed = || events.lock().unwrap().iter().any(|e| e.0 == 13);
-    while !overflowed() && start.elapsed() < Duration::from_secs(5) {
-        assert_eq!(IOT_MQTT_Yield(client, 20), 0);
-    }
+    yield_until(client, 20, Duration::from_secs(5), overflowed);
     assert!(overflowed(), "BUFFER_OVERFLOW raised");
     assert_eq!(IOT_MQTT_CheckStateNormal(client), 1, "still connected");
     // SAFETY: a live handle variable.
@@ -362,12 +363,8 @@ fn payload_longer_than_16_bits_is_acknowledged_and_reported() {
 
 #[test]
 fn messages_arriving_with_the_connack_wait_for_the_first_yield() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let script = thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        assert_eq!(read_packet(&mut s)[0], 0x10);
+    let (port, script) = scripted_broker(|listener| {
+        let mut s = accept_client(&listener, &[]);
         // A session with a queued QoS1 message: it follows the CONNACK in the same segment.
         let mut burst = vec![0x20, 2, 1, 0];
         burst.extend(publish_frame(1, 5, "queued/t", b"offline"));
@@ -378,17 +375,14 @@ fn messages_arriving_with_the_connack_wait_for_the_first_yield() {
             [0x40, 2, 0, 5],
             "PUBACK after delivery"
         );
-        let mut rest = Vec::new();
-        let _ = s.read_to_end(&mut rest);
+        until_closed(s);
     });
     let events = Events::default();
     let messages = Messages::default();
     let mut read_buf = vec![0 as c_char; 1024];
     let mut write_buf = vec![0 as c_char; 1024];
-    let mut params = client_params(port, &events, &mut read_buf, &mut write_buf);
-    // SAFETY: params, events, messages and both buffers outlive the client (destroyed below).
-    let mut client = unsafe { IOT_MQTT_Construct(&mut params) };
-    assert!(!client.is_null());
+    // Events, messages and both buffers outlive the client (destroyed below).
+    let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
     assert!(
         events.lock().unwrap().is_empty(),
         "nothing is delivered inside Construct"
@@ -404,7 +398,6 @@ fn messages_arriving_with_the_connack_wait_for_the_first_yield() {
         )
     };
     assert!(sub > 0);
-    let start = Instant::now();
     let delivered = || {
         messages
             .lock()
@@ -412,9 +405,7 @@ fn messages_arriving_with_the_connack_wait_for_the_first_yield() {
             .iter()
             .any(|(t, p)| t == "queued/t" && p == b"offline")
     };
-    while !delivered() && start.elapsed() < Duration::from_secs(3) {
-        assert_eq!(IOT_MQTT_Yield(client, 20), 0);
-    }
+    yield_until(client, 20, Duration::from_secs(3), delivered);
     assert!(
         delivered(),
         "the queued message reached the subscription's handler"
