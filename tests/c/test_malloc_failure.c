@@ -169,6 +169,18 @@ enum {
     R_SETUP = 14            /* the child could not set up (connect, subscribe) */
 };
 
+/* Ends a probe: Destroy must give back everything allocated since `before`. */
+static int destroy_and_judge(void *h, uint64_t before, int ok)
+{
+    IOT_MQTT_Destroy(&h);
+    if (bytes_in_use() != before) {
+        printf("PROBE: bytes_in_use %llu after Destroy, %llu before Construct\n",
+               (unsigned long long)bytes_in_use(), (unsigned long long)before);
+        ok = 0;
+    }
+    return ok ? R_FAILED_CLEANLY : R_FAILED_BADLY;
+}
+
 typedef int (*probe_fn)(long n);
 
 /* Runs probe(n) in a child with its stdout in a temporary file. Returns the exit code, or
@@ -332,13 +344,7 @@ static int probe_publish(long n)
         printf("PROBE: DISCONNECT after the failed publish\n");
         ok = 0;
     }
-    IOT_MQTT_Destroy(&h);
-    if (bytes_in_use() != before) {
-        printf("PROBE: bytes_in_use %llu after Destroy, %llu before Construct\n",
-               (unsigned long long)bytes_in_use(), (unsigned long long)before);
-        ok = 0;
-    }
-    return ok ? R_FAILED_CLEANLY : R_FAILED_BADLY;
+    return destroy_and_judge(h, before, ok);
 }
 
 /* Subscribe with the (n+1)-th HAL_Malloc from its call on failing. */
@@ -387,13 +393,7 @@ static int probe_subscribe(long n)
         printf("PROBE: a message to the failed filter was delivered\n");
         ok = 0;
     }
-    IOT_MQTT_Destroy(&h);
-    if (bytes_in_use() != before) {
-        printf("PROBE: bytes_in_use %llu after Destroy, %llu before Construct\n",
-               (unsigned long long)bytes_in_use(), (unsigned long long)before);
-        ok = 0;
-    }
-    return ok ? R_FAILED_CLEANLY : R_FAILED_BADLY;
+    return destroy_and_judge(h, before, ok);
 }
 
 /* Runs probe for n = 0, 1, ... until the call is no longer reached. strict: an abort is a
