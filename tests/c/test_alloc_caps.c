@@ -328,9 +328,8 @@ static void test_ping(uint16_t port)
 
 int main(int argc, char **argv)
 {
-    const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
+    uint16_t broker_port = test_broker_port();
     const char *vg = getenv("IOTMQTT_TEST_VALGRIND");
-    const char *log_env = getenv("IOTMQTT_TEST_LOG");
     int quick = vg != NULL && vg[0] != '\0' && strcmp(vg, "0") != 0;
     static char wbuf[1024], rbuf[1024];
     char prefix[64];
@@ -338,16 +337,11 @@ int main(int argc, char **argv)
     double t0 = test_now_ms();
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
-        printf("IOTMQTT_TEST_BROKER_PORT is not set: run under tests/scripts/with_mosquitto.sh\n");
-        printf("0 passed, 1 failed\n");
+    if (broker_port == 0) {
         return 1;
     }
-    port = (uint16_t)atoi(port_env);
-    if (log_env != NULL && log_env[0] != '\0' && strcmp(log_env, "0") != 0) {
-        IOT_OpenLog("alloc-caps");
-        IOT_SetLogLevel(IOT_LOG_DEBUG);
-    }
+    port = broker_port;
+    test_open_log_if_wanted("alloc-caps");
     snprintf(prefix, sizeof(prefix), "test/%ld", (long)getpid());
     mosquitto_lib_init();
 

@@ -22,6 +22,7 @@
 #include "iot_export.h"
 
 #include "check.h"
+#include "test_client.h"
 
 #define SAMPLE_PK "yfTuLfBJTiL"
 #define SAMPLE_DN "TestDeviceForDemo"
@@ -500,18 +501,15 @@ static void test_log_functions(int verbose)
 
 int main(void)
 {
-    const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
-    const char *log_env = getenv("IOTMQTT_TEST_LOG");
-    int verbose = log_env != NULL && log_env[0] != '\0' && strcmp(log_env, "0") != 0;
+    uint16_t broker_port = test_broker_port();
+    int verbose = test_log_wanted();
 
     g_verbose = verbose;
 
-    if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
-        printf("IOTMQTT_TEST_BROKER_PORT is not set: run under tests/scripts/with_mosquitto.sh\n");
-        printf("0 passed, 1 failed\n");
+    if (broker_port == 0) {
         return 1;
     }
-    g_port = (uint16_t)atoi(port_env);
+    g_port = broker_port;
     snprintf(g_client_id, sizeof(g_client_id), "bad-args-%ld", (long)getpid());
 
     test_log_functions(verbose);

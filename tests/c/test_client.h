@@ -6,6 +6,8 @@
 #define IOTMQTT_TEST_CLIENT_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,6 +60,35 @@ static inline int test_publish_text(void *h, const char *topic, const char *payl
     m.payload = payload;
     m.payload_len = (uint16_t)strlen(payload);
     return IOT_MQTT_Publish(h, topic, &m);
+}
+
+/* The private broker's port that tests/scripts/with_mosquitto.sh exports; 0 (after printing
+ * why, and the closing line) when the test does not run under it. */
+static inline uint16_t test_broker_port(void)
+{
+    const char *env = getenv("IOTMQTT_TEST_BROKER_PORT");
+    int port = env != NULL ? atoi(env) : 0;
+    if (port <= 0 || port > 65535) {
+        printf("IOTMQTT_TEST_BROKER_PORT is not set: run under tests/scripts/with_mosquitto.sh\n");
+        printf("0 passed, 1 failed\n");
+        return 0;
+    }
+    return (uint16_t)port;
+}
+
+/* IOTMQTT_TEST_LOG=1 asks for the library's debug log. */
+static inline int test_log_wanted(void)
+{
+    const char *env = getenv("IOTMQTT_TEST_LOG");
+    return env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
+}
+
+static inline void test_open_log_if_wanted(const char *name)
+{
+    if (test_log_wanted()) {
+        IOT_OpenLog(name);
+        IOT_SetLogLevel(IOT_LOG_DEBUG);
+    }
 }
 
 #endif /* IOTMQTT_TEST_CLIENT_H */

@@ -558,17 +558,15 @@ static void test_tcp_session(int which)
 
 int main(void)
 {
-    const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
+    uint16_t broker_port = test_broker_port();
     double t0 = test_now_ms();
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
-    if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
-        printf("IOTMQTT_TEST_BROKER_PORT is not set: run under tests/scripts/with_mosquitto.sh\n");
-        printf("0 passed, 1 failed\n");
+    if (broker_port == 0) {
         return 1;
     }
-    g_port = (uint16_t)atoi(port_env);
+    g_port = broker_port;
     snprintf(g_prefix, sizeof(g_prefix), "test/%ld", (long)getpid());
 
     printf("-- HAL_Malloc failing inside IOT_MQTT_Construct (each allocation in turn)\n");

@@ -13,6 +13,7 @@
 #include "iot_import.h"
 #include "iot_export.h"
 #include "check.h"
+#include "test_client.h"
 
 #define PK "yfTuLfBJTiL"
 #define DN "TestDeviceForDemo"
@@ -64,16 +65,11 @@ static void *connect_with(const char *host, uint16_t port, const char *client_id
 
 int main(void)
 {
-    const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
-    if (port_env == NULL) {
-        printf("IOTMQTT_TEST_BROKER_PORT is not set (run under with_mosquitto.sh)\n");
-        return 2;
+    uint16_t port = test_broker_port();
+    if (port == 0) {
+        return 1;
     }
-    uint16_t port = (uint16_t)atoi(port_env);
-    if (getenv("IOTMQTT_TEST_LOG")) {
-        IOT_OpenLog("test");
-        IOT_SetLogLevel(IOT_LOG_DEBUG);
-    }
+    test_open_log_if_wanted("module-id");
     setenv("IOTMQTT_HAL_PARTNER_ID", "pid123", 1);
     setenv("IOTMQTT_HAL_MODULE_ID", "mid456", 1);
 

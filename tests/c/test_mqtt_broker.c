@@ -29,6 +29,7 @@
 
 /* ----- checks -------------------------------------------------------------------------------- */
 #include "check.h"
+#include "test_client.h"
 
 static long now_ms(void)
 {
@@ -836,22 +837,16 @@ static void test_memory(const hal_posix_mem_stats_t *before_first)
 
 int main(void)
 {
-    const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
-    const char *log_env = getenv("IOTMQTT_TEST_LOG");
+    uint16_t broker_port = test_broker_port();
     hal_posix_mem_stats_t before_first;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
-        printf("IOTMQTT_TEST_BROKER_PORT is not set: run under tests/scripts/with_mosquitto.sh\n");
-        printf("0 passed, 1 failed\n");
+    if (broker_port == 0) {
         return 1;
     }
-    g_port = (uint16_t)atoi(port_env);
+    g_port = broker_port;
     snprintf(g_prefix, sizeof(g_prefix), "test/%ld", (long)getpid());
-    if (log_env != NULL && log_env[0] != '\0' && strcmp(log_env, "0") != 0) {
-        IOT_OpenLog("broker");
-        IOT_SetLogLevel(IOT_LOG_DEBUG);
-    }
+    test_open_log_if_wanted("broker");
     hal_posix_mem_stats(&before_first);
 
     test_pubsub();

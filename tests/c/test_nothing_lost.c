@@ -133,9 +133,8 @@ static int get_locked(const int *p)
 
 int main(void)
 {
-    const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
+    uint16_t broker_port = test_broker_port();
     const char *vg = getenv("IOTMQTT_TEST_VALGRIND");
-    const char *log_env = getenv("IOTMQTT_TEST_LOG");
     int under_valgrind = vg != NULL && vg[0] != '\0' && strcmp(vg, "0") != 0;
     int cuts = under_valgrind ? 2 : 5;
     double tolerance = under_valgrind ? 3000.0 : 500.0;
@@ -157,16 +156,11 @@ int main(void)
     int i, missing, unacked;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
-        printf("IOTMQTT_TEST_BROKER_PORT is not set: run under tests/scripts/with_mosquitto.sh\n");
-        printf("0 passed, 1 failed\n");
+    if (broker_port == 0) {
         return 1;
     }
-    port = (uint16_t)atoi(port_env);
-    if (log_env != NULL && log_env[0] != '\0' && strcmp(log_env, "0") != 0) {
-        IOT_OpenLog("nothing-lost");
-        IOT_SetLogLevel(IOT_LOG_DEBUG);
-    }
+    port = broker_port;
+    test_open_log_if_wanted("nothing-lost");
     snprintf(g_topic, sizeof(g_topic), "test/%ld/nothing-lost", (long)getpid());
     snprintf(client_id, sizeof(client_id), "iotmqtt-nl-pub-%ld", (long)getpid());
     snprintf(sub_id, sizeof(sub_id), "iotmqtt-nl-sub-%ld", (long)getpid());

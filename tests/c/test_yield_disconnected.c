@@ -158,22 +158,16 @@ static void run_phase(fault_proxy_t *proxy, fp_mode_t mode, const char *name, in
 
 int main(void)
 {
-    const char *port_env = getenv("IOTMQTT_TEST_BROKER_PORT");
-    const char *log_env = getenv("IOTMQTT_TEST_LOG");
+    uint16_t broker_port = test_broker_port();
     fault_proxy_t *proxy;
     double t0 = test_now_ms();
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (port_env == NULL || atoi(port_env) <= 0 || atoi(port_env) > 65535) {
-        printf("IOTMQTT_TEST_BROKER_PORT is not set: run under tests/scripts/with_mosquitto.sh\n");
-        printf("0 passed, 1 failed\n");
+    if (broker_port == 0) {
         return 1;
     }
-    if (log_env != NULL && log_env[0] != '\0' && strcmp(log_env, "0") != 0) {
-        IOT_OpenLog("yield-disconnected");
-        IOT_SetLogLevel(IOT_LOG_DEBUG);
-    }
-    proxy = fp_start((uint16_t)atoi(port_env), 0x0badf00du);
+    test_open_log_if_wanted("yield-disconnected");
+    proxy = fp_start(broker_port, 0x0badf00du);
     CHECK(proxy != NULL);
     if (proxy != NULL) {
         run_phase(proxy, FP_CLOSE, "close", 0);
