@@ -178,6 +178,12 @@ fn decode_publish(flags: u8, body: &[u8]) -> Result<Incoming<'_>, DecodeError> {
     })
 }
 
+/// Whether the packet starting with this fixed-header byte is a PUBLISH the server expects an
+/// answer to (QoS 1 or 2).
+pub fn is_acknowledged_publish(first_byte: u8) -> bool {
+    first_byte >> 4 == 3 && (first_byte >> 1) & 3 > 0
+}
+
 /// The QoS and packet id of an oversized PUBLISH, from its first bytes (the rest is drained).
 pub fn publish_ack_info(first: &[u8], header_len: usize) -> Option<(u8, u16)> {
     let byte1 = *first.first()?;

@@ -418,3 +418,109 @@ fn messages_arriving_with_the_connack_wait_for_the_first_yield() {
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     script.join().unwrap();
 }
+
+/// Subscribes `messages` to `filter` at QoS1 (the scripted broker grants what it is told).
+fn subscribe(client: *mut c_void, filter: &std::ffi::CStr, messages: &Messages) {
+    // SAFETY: a live handle, a NUL-terminated filter, and a context that outlives the client.
+    let id = unsafe {
+        IOT_MQTT_Subscribe(
+            client,
+            filter.as_ptr(),
+            iotx_mqtt_qos_t(1),
+            Some(on_message),
+            messages as *const Messages as *mut c_void,
+        )
+    };
+    assert!(id > 0);
+}
+
+/// Answers the SUBSCRIBE, then sends `burst` in one write and expects a PUBACK for each of
+/// `acks`, in order.
+fn burst_script(listener: TcpListener, burst: Vec<u8>, acks: Vec<u16>) {
+    let mut s = accept_client(&listener, &[0x20, 2, 0, 0]);
+    let subscribe = read_packet(&mut s);
+    assert_eq!(subscribe[0], 0x82, "SUBSCRIBE");
+    s.write_all(&[0x90, 3, subscribe[2], subscribe[3], 1])
+        .unwrap();
+    s.write_all(&burst).unwrap();
+    for id in acks {
+        let [hi, lo] = id.to_be_bytes();
+        assert_eq!(read_packet(&mut s), [0x40, 2, hi, lo], "PUBACK {id}");
+    }
+    until_closed(s);
+}
+
+/// Yields until `count` messages arrived; returns their payloads and the TCP calls made.
+fn receive_burst(port: u16, count: usize) -> (Vec<Vec<u8>>, Vec<crate::test_hal::TcpCall>) {
+    let events = Events::default();
+    let messages = Messages::default();
+    let mut read_buf = vec![0 as c_char; 1024];
+    let mut write_buf = vec![0 as c_char; 1024];
+    // Events, messages and both buffers outlive the client (destroyed below).
+    let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
+    subscribe(client, c"burst/t", &messages);
+    crate::test_hal::take_tcp_calls();
+    yield_until(client, 5, Duration::from_secs(5), || {
+        messages.lock().unwrap().len() >= count
+    });
+    let calls = crate::test_hal::take_tcp_calls();
+    // SAFETY: a live handle variable.
+    assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
+    let payloads = messages
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| m.1.clone())
+        .collect();
+    (payloads, calls)
+}
+
+fn numbered(range: std::ops::Range<u16>) -> Vec<Vec<u8>> {
+    range.map(|i| i.to_be_bytes().to_vec()).collect()
+}
+
+#[test]
+fn a_burst_needing_no_answer_is_read_in_bulk() {
+    let burst: Vec<u8> = (0..200u16)
+        .flat_map(|i| publish_frame(0, 0, "burst/t", &i.to_be_bytes()))
+        .collect();
+    let (port, script) = scripted_broker(move |l| burst_script(l, burst, Vec::new()));
+    let (payloads, calls) = receive_burst(port, 200);
+    assert_eq!(payloads, numbered(0..200), "every message, once, in order");
+    let reads = calls
+        .iter()
+        .filter(|c| matches!(c, crate::test_hal::TcpCall::Read(_)))
+        .count();
+    // Exactly sized reads take two per packet; after the first 16 packets reads fill the buffer.
+    assert!(reads < 50, "{reads} HAL_TCP_Read calls for 200 packets");
+    script.join().unwrap();
+}
+
+#[test]
+fn packets_needing_an_answer_are_answered_before_the_next_read() {
+    // QoS0 first, so the client is reading in bulk when the QoS1 messages come.
+    let mut burst: Vec<u8> = (0..20u16)
+        .flat_map(|i| publish_frame(0, 0, "burst/t", &i.to_be_bytes()))
+        .collect();
+    // More than the 1024-byte read buffer holds, so reading goes on after the first QoS1 one.
+    burst.extend((20..120u16).flat_map(|i| publish_frame(1, i, "burst/t", &i.to_be_bytes())));
+    let (port, script) = scripted_broker(move |l| burst_script(l, burst, (20..120).collect()));
+    let (payloads, calls) = receive_burst(port, 120);
+    assert_eq!(payloads, numbered(0..120), "every message, once, in order");
+    // A broker may hold its next packet until it sees our PUBACK, so once a QoS1 message came,
+    // each PUBACK goes out alone, right after the read that completed its PUBLISH.
+    let single_acks = calls
+        .windows(2)
+        .filter(|w| {
+            matches!(&w[0], crate::test_hal::TcpCall::Read(_))
+                && matches!(&w[1], crate::test_hal::TcpCall::Write(b) if b.len() == 4 && b[0] == 0x40)
+        })
+        .count();
+    // The one read in bulk took 1024 bytes, about 60 of the QoS1 messages (acked together);
+    // each of the others is answered alone.
+    assert!(
+        single_acks >= 30,
+        "{single_acks} of 100 PUBACKs written alone after a read: {calls:?}"
+    );
+    script.join().unwrap();
+}

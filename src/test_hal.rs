@@ -146,6 +146,27 @@ extern "C" fn HAL_GetModuleID(mid: *mut c_char) -> i32 {
     0
 }
 
+/// One `HAL_TCP_Read` (bytes asked for) or `HAL_TCP_Write` (bytes written), in call order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TcpCall {
+    Read(usize),
+    Write(Vec<u8>),
+}
+
+std::thread_local! {
+    /// The calls made on this thread: tests run in parallel, each on its own thread.
+    static TCP_CALLS: std::cell::RefCell<Vec<TcpCall>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Takes the TCP calls this thread made since the last take.
+pub fn take_tcp_calls() -> Vec<TcpCall> {
+    TCP_CALLS.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
+fn record(call: TcpCall) {
+    TCP_CALLS.with(|c| c.borrow_mut().push(call));
+}
+
 fn sockets() -> &'static Mutex<HashMap<usize, TcpStream>> {
     static SOCKETS: OnceLock<Mutex<HashMap<usize, TcpStream>>> = OnceLock::new();
     SOCKETS.get_or_init(|| Mutex::new(HashMap::new()))
@@ -190,6 +211,7 @@ extern "C" fn HAL_TCP_Write(fd: usize, buf: *const c_char, len: u32, _timeout_ms
     let Some(mut s) = socket(fd) else { return -2 };
     // SAFETY: the library passes len readable bytes.
     let data = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len as usize) };
+    record(TcpCall::Write(data.to_vec()));
     match s.write_all(data) {
         Ok(()) => len as i32,
         Err(_) => -2,
@@ -200,6 +222,7 @@ extern "C" fn HAL_TCP_Write(fd: usize, buf: *const c_char, len: u32, _timeout_ms
 #[no_mangle]
 extern "C" fn HAL_TCP_Read(fd: usize, buf: *mut c_char, len: u32, timeout_ms: u32) -> i32 {
     let Some(mut s) = socket(fd) else { return -2 };
+    record(TcpCall::Read(len as usize));
     // SAFETY: the library passes len writable bytes.
     let out = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), len as usize) };
     let deadline = Instant::now() + Duration::from_millis(u64::from(timeout_ms));

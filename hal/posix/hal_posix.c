@@ -39,8 +39,12 @@
  *   IOTMQTT_HAL_MODULE_ID   value returned by HAL_GetModuleID  (default empty)
  * ---------------------------------------------------------------------------
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* ppoll: waits end on the millisecond tick of HAL_UptimeMs */
+#endif
 #include "iot_import.h"
 #include "hal_posix_stats.h"
+#include "hal_posix_time.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,7 +78,7 @@
 /* time                                                                    */
 /* ======================================================================= */
 
-static uint64_t now_ms(void)
+uint64_t hal_posix_now_ms(void)
 {
     struct timespec ts;
     if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
@@ -83,19 +87,41 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Milliseconds left until deadline, clamped to [0, INT_MAX] for poll(). */
-static int ms_left(uint64_t deadline)
+int hal_posix_ms_left(uint64_t deadline)
 {
-    uint64_t now = now_ms();
+    uint64_t now = hal_posix_now_ms();
     if (now >= deadline) {
         return 0;
     }
     return (deadline - now > (uint64_t)INT_MAX) ? INT_MAX : (int)(deadline - now);
 }
 
+/* Waits for pfd until HAL_UptimeMs() reaches deadline. poll() can only wait whole milliseconds
+ * from now, so a wait started 0.6 ms into a tick would end 0.4 ms past the deadline; ppoll ends
+ * on the tick itself, so a caller's HAL_UptimeMs-based timeout (IOT_MQTT_Yield) is not stretched. */
+int hal_posix_wait_until(struct pollfd *pfd, uint64_t deadline)
+{
+#ifdef __linux__
+    struct timespec now, left;
+    uint64_t end_ns = deadline * 1000000u, now_ns;
+    if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) {
+        return poll(pfd, 1, hal_posix_ms_left(deadline));
+    }
+    now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    if (now_ns >= end_ns) {
+        return 0;
+    }
+    left.tv_sec = (time_t)((end_ns - now_ns) / 1000000000u);
+    left.tv_nsec = (long)((end_ns - now_ns) % 1000000000u);
+    return ppoll(pfd, 1, &left, NULL);
+#else
+    return poll(pfd, 1, hal_posix_ms_left(deadline));
+#endif
+}
+
 uint64_t HAL_UptimeMs(void)
 {
-    return now_ms();
+    return hal_posix_now_ms();
 }
 
 void HAL_SleepMs(uint32_t ms)
@@ -773,7 +799,7 @@ static int connect_one(int fd, const struct addrinfo *ai, uint64_t deadline)
     for (;;) {
         int rc;
         pfd.revents = 0;
-        rc = poll(&pfd, 1, ms_left(deadline));
+        rc = hal_posix_wait_until(&pfd, deadline);
         if (rc > 0) {
             break;
         }
@@ -828,7 +854,7 @@ int hal_posix_tcp_connect_fd(const char *host, uint16_t port)
         return -1;
     }
 
-    deadline = now_ms() + IOTMQTT_HAL_CONNECT_TIMEOUT_MS;
+    deadline = hal_posix_now_ms() + IOTMQTT_HAL_CONNECT_TIMEOUT_MS;
     for (ai = res; ai != NULL; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (fd < 0) {
@@ -845,7 +871,7 @@ int hal_posix_tcp_connect_fd(const char *host, uint16_t port)
         }
         close(fd);
         fd = -1;
-        if (ms_left(deadline) == 0) {
+        if (hal_posix_ms_left(deadline) == 0) {
             last_err = ETIMEDOUT;
             break;
         }
@@ -898,7 +924,7 @@ int32_t HAL_TCP_Destroy(uintptr_t fd)
 int32_t HAL_TCP_Read(uintptr_t fd, char *buf, uint32_t len, uint32_t timeout_ms)
 {
     int s = handle_to_fd(fd);
-    uint64_t deadline = now_ms() + timeout_ms;
+    uint64_t deadline = hal_posix_now_ms() + timeout_ms;
     uint32_t got = 0;
     int closed = 0, failed = 0;
     struct pollfd pfd;
@@ -937,11 +963,11 @@ int32_t HAL_TCP_Read(uintptr_t fd, char *buf, uint32_t len, uint32_t timeout_ms)
             failed = 1;
             break;
         }
-        if (ms_left(deadline) == 0) {
+        if (hal_posix_ms_left(deadline) == 0) {
             break; /* timeout */
         }
         pfd.revents = 0;
-        rc = poll(&pfd, 1, ms_left(deadline));
+        rc = hal_posix_wait_until(&pfd, deadline);
         if (rc < 0 && errno != EINTR) {
             failed = 1;
             break;
@@ -965,7 +991,7 @@ int32_t HAL_TCP_Read(uintptr_t fd, char *buf, uint32_t len, uint32_t timeout_ms)
 int32_t HAL_TCP_Write(uintptr_t fd, const char *buf, uint32_t len, uint32_t timeout_ms)
 {
     int s = handle_to_fd(fd);
-    uint64_t deadline = now_ms() + timeout_ms;
+    uint64_t deadline = hal_posix_now_ms() + timeout_ms;
     uint32_t sent = 0;
     int failed = 0;
     struct pollfd pfd;
@@ -998,11 +1024,11 @@ int32_t HAL_TCP_Write(uintptr_t fd, const char *buf, uint32_t len, uint32_t time
             failed = 1;
             break;
         }
-        if (ms_left(deadline) == 0) {
+        if (hal_posix_ms_left(deadline) == 0) {
             break; /* timeout */
         }
         pfd.revents = 0;
-        rc = poll(&pfd, 1, ms_left(deadline));
+        rc = hal_posix_wait_until(&pfd, deadline);
         if (rc < 0 && errno != EINTR) {
             failed = 1;
             break;

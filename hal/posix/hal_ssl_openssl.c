@@ -19,6 +19,7 @@
  */
 #include "iot_import.h"
 #include "hal_posix_stats.h"
+#include "hal_posix_time.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,24 +56,6 @@ typedef struct {
 } hal_ssl_session_t;
 
 /* ----------------------------------------------------------------------- */
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-        return 0;
-    }
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int ms_left(uint64_t deadline)
-{
-    uint64_t now = now_ms();
-    if (now >= deadline) {
-        return 0;
-    }
-    return (deadline - now > (uint64_t)INT_MAX) ? INT_MAX : (int)(deadline - now);
-}
 
 /* OpenSSL writes with write(2): block SIGPIPE around calls that may write,
  * and swallow a SIGPIPE they raised, so a closed peer is an error, not a kill. */
@@ -126,7 +109,7 @@ static int wait_fd(int fd, int want_write, uint64_t deadline)
     for (;;) {
         int rc;
         pfd.revents = 0;
-        rc = poll(&pfd, 1, ms_left(deadline));
+        rc = hal_posix_wait_until(&pfd, deadline);
         if (rc > 0) {
             return 1;
         }
@@ -223,7 +206,7 @@ static void session_free(hal_ssl_session_t *s)
 /* Drive SSL_connect to completion on the non-blocking socket. */
 static int handshake(hal_ssl_session_t *s, const char *host, uint16_t port)
 {
-    uint64_t deadline = now_ms() + IOTMQTT_HAL_TLS_HANDSHAKE_TIMEOUT_MS;
+    uint64_t deadline = hal_posix_now_ms() + IOTMQTT_HAL_TLS_HANDSHAKE_TIMEOUT_MS;
     char what[300];
 
     snprintf(what, sizeof(what), "HAL_SSL_Establish(%s:%u)", host, (unsigned)port);
@@ -372,7 +355,7 @@ int32_t HAL_SSL_Read(uintptr_t handle, char *buf, int len, int timeout_ms)
     if (len == 0) {
         return 0;
     }
-    deadline = now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+    deadline = hal_posix_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
     while (got < len) {
         int n, err, w, sys_errno;
         unsigned long queued;
@@ -432,7 +415,7 @@ int32_t HAL_SSL_Write(uintptr_t handle, const char *buf, int len, int timeout_ms
     if (hal_posix_tcp_fail_mode() == HAL_POSIX_FAIL_WRITE) {
         return -1;
     }
-    deadline = now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+    deadline = hal_posix_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
     while (sent < len) {
         int n, err, w, sys_errno;
         unsigned long queued;

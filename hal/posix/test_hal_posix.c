@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static int g_pass, g_fail;
@@ -231,6 +232,12 @@ static void test_duplex(uintptr_t h, int peer)
     free(got);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void test_tcp(void)
 {
     char env[128], buf[2048], big[1000];
@@ -263,6 +270,28 @@ static void test_tcp(void)
     dt = HAL_UptimeMs() - t0;
     CHECK(rc == 0);
     CHECK(dt >= 290 && dt < 800);
+
+    /* A 1 ms timeout ends on the next tick of HAL_UptimeMs, never before it and not a whole
+     * millisecond later: IOT_MQTT_Yield(h, 1) rests on it. Started anywhere within a tick,
+     * poll() with 1 ms would take >= 1 ms every time; ending on the tick takes 0.5 ms on
+     * average (the median allows 0.45 ms of scheduling delay on a loaded machine). */
+    {
+        uint32_t us[101];
+        int k, early = 0;
+        for (k = 0; k < 101; k++) {
+            struct timespec a, b, phase = {0, (long)(k * 37 % 100) * 10000L};
+            nanosleep(&phase, NULL); /* start anywhere within a tick */
+            clock_gettime(CLOCK_MONOTONIC, &a);
+            t0 = HAL_UptimeMs();
+            rc = HAL_TCP_Read(h, buf, 16, 1);
+            early += rc != 0 || HAL_UptimeMs() < t0 + 1;
+            clock_gettime(CLOCK_MONOTONIC, &b);
+            us[k] = (uint32_t)((b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000);
+        }
+        qsort(us, 101, sizeof(us[0]), cmp_u32);
+        CHECK(early == 0);
+        CHECK(us[50] < 950);
+    }
 
     /* timeout 0 with no data returns at once */
     t0 = HAL_UptimeMs();

@@ -1,0 +1,20 @@
+/*
+ * hal_posix_time.h - clock and socket waits shared by the files of the reference POSIX HAL.
+ * Internal: not part of the V2.10 HAL contract.
+ */
+#ifndef IOTMQTT_HAL_POSIX_TIME_H
+#define IOTMQTT_HAL_POSIX_TIME_H
+
+#include <poll.h>
+#include <stdint.h>
+
+/* CLOCK_MONOTONIC in milliseconds: the clock behind HAL_UptimeMs. */
+uint64_t hal_posix_now_ms(void);
+
+/* Milliseconds left until deadline (a hal_posix_now_ms value), clamped to [0, INT_MAX]. */
+int hal_posix_ms_left(uint64_t deadline);
+
+/* poll() for one descriptor until hal_posix_now_ms() reaches deadline. Returns as poll(). */
+int hal_posix_wait_until(struct pollfd *pfd, uint64_t deadline);
+
+#endif
