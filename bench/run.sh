@@ -13,6 +13,7 @@
 #   --build-dir DIR              CMake build directory (default: <repo>/build/bench)
 #   --tls-lib PATH [--tls-hal PATH]   also measure the footprint of a TLS libiotmqtt.a
 #   --out FILE                   also write the Markdown report to FILE
+#   --plot FILE                  also draw msg/s and CPU per message as an SVG (bench/plot_svg.awk)
 #   --raw FILE                   keep the raw RESULT lines in FILE
 # Environment: BENCH_RUNS, BENCH_N, BENCH_IDLE_S (seconds of Yield(h, 200), default 10),
 #   BENCH_CYCLES (Construct/Destroy cycles, default 50), CC.
@@ -22,7 +23,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-ci=0 lib="" hal="" build="$root/build/bench" tls_lib="" tls_hal="" out="" raw=""
+ci=0 lib="" hal="" build="$root/build/bench" tls_lib="" tls_hal="" out="" raw="" plot=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --ci) ci=1; shift ;;
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
     --tls-hal) tls_hal=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --raw) raw=$2; shift 2 ;;
+    --plot) plot=$2; shift 2 ;;
     -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -107,6 +109,10 @@ done
 results=$work/results
 : > "$results"
 passed=0 failed=0
+# The broker's CPU (user+sys clock ticks) around each run: near 100 % of one core means the
+# broker, not the client, sets the throughput.
+clk_tck=$(getconf CLK_TCK)
+broker_ticks() { awk '{ print $14 + $15 }' "/proc/$broker_pid/stat" 2>/dev/null || echo 0; }
 scenarios=(
   "q0_64|flow --qos 0 --size 64 --n $n"
   "q0_1k|flow --qos 0 --size 1024 --n $n"
@@ -120,12 +126,15 @@ for entry in "${scenarios[@]}"; do
   args=${entry#*|}
   for r in $(seq 1 "$runs"); do
     for impl in iotmqtt mosquitto; do
+      b0=$(broker_ticks) w0=$(date +%s.%N)
       # shellcheck disable=SC2086
       line=$(timeout 600 "$work/bench_$impl" $args --port "$port" 2>"$work/stderr")
       rc=$?
+      busy=$(awk -v a="$b0" -v b="$(broker_ticks)" -v s="$w0" -v e="$(date +%s.%N)" -v hz="$clk_tck" \
+        'BEGIN { if (e > s) printf "%.0f", 100 * (b - a) / hz / (e - s) }')
       if [ $rc -eq 0 ] && [ -n "$line" ]; then
         passed=$((passed + 1))
-        echo "RUN id=$id run=$r ${line#RESULT }" >> "$results"
+        echo "RUN id=$id run=$r broker_busy_pct=$busy ${line#RESULT }" >> "$results"
         log "ok   $impl $id run $r"
       else
         failed=$((failed + 1))
@@ -208,12 +217,15 @@ report() {
   r64=$(ratio q0_64 msgs_per_s iotmqtt msgs_per_s mosquitto)
   echo "| QoS0 64 B msg/s | $(cell q0_64 iotmqtt msgs_per_s %.0f) | $(cell q0_64 mosquitto msgs_per_s %.0f) | $(fmt %.2f $r64) | ≥ 1.2 × libmosquitto | $(verdict "$(first $r64)" ge 1.2) |"
   r1k=$(ratio q0_1k msgs_per_s iotmqtt msgs_per_s mosquitto)
+  echo "| broker CPU during the QoS0 64 B run, % of one core | $(cell q0_64 iotmqtt broker_busy_pct %.0f) | $(cell q0_64 mosquitto broker_busy_pct %.0f) | | (reported: near 100 % the broker sets the pace) | |"
   echo "| QoS0 1 KiB msg/s | $(cell q0_1k iotmqtt msgs_per_s %.0f) | $(cell q0_1k mosquitto msgs_per_s %.0f) | $(fmt %.2f $r1k) | (reported) | |"
   q1r=$(paste <(values q1_64 iotmqtt msgs_per_s) <(values q1_64 iotmqtt qos1_ceiling_msgs_per_s) | awk 'NF == 2 && $2 > 0 { print $1 / $2 }' | stat)
   echo "| QoS1 64 B msg/s, W 16 | $(cell q1_64 iotmqtt msgs_per_s %.0f) | $(cell q1_64 mosquitto msgs_per_s %.0f) | $(fmt %.2f $(ratio q1_64 msgs_per_s iotmqtt msgs_per_s mosquitto)) | ≥ 0.85 × W / mean Yield(h,1): ceiling $(cell q1_64 iotmqtt qos1_ceiling_msgs_per_s %.0f), reached $(fmt %.2f $q1r) | $(verdict "$(first $q1r)" ge 0.85) |"
   q1r1k=$(paste <(values q1_1k iotmqtt msgs_per_s) <(values q1_1k iotmqtt qos1_ceiling_msgs_per_s) | awk 'NF == 2 && $2 > 0 { print $1 / $2 }' | stat)
   echo "| QoS1 1 KiB msg/s, W 16 | $(cell q1_1k iotmqtt msgs_per_s %.0f) | $(cell q1_1k mosquitto msgs_per_s %.0f) | $(fmt %.2f $(ratio q1_1k msgs_per_s iotmqtt msgs_per_s mosquitto)) | (reported) ceiling $(cell q1_1k iotmqtt qos1_ceiling_msgs_per_s %.0f), reached $(fmt %.2f $q1r1k) | |"
-  echo "| mean \`Yield(h, 1)\` / \`mosquitto_loop(1)\` in the QoS1 64 B flow, ms | $(cell q1_64 iotmqtt mean_yield_ms %.3f) | $(cell q1_64 mosquitto mean_yield_ms %.3f) | | Yield keeps its contract (≥ 1 ms); libmosquitto's loop returns early | |"
+  echo "| mean \`Yield(h, 1)\` / \`mosquitto_loop(1)\` in the QoS1 64 B flow, ms | $(cell q1_64 iotmqtt mean_yield_ms %.3f) | $(cell q1_64 mosquitto mean_yield_ms %.3f) | | Yield keeps its contract: it returns once \`HAL_UptimeMs()\` has advanced by 1, so on a millisecond clock it lasts up to 1 ms plus the last read's overrun; libmosquitto's loop returns as soon as it has handled its socket | |"
+  echo "| \`HAL_TCP_Read\` / \`HAL_TCP_Write\` calls per message, QoS0 64 B | $(cell q0_64 iotmqtt tcp_reads_per_msg %.3f) / $(cell q0_64 iotmqtt tcp_writes_per_msg %.3f) | | | (reported) | |"
+  echo "| \`HAL_TCP_Read\` / \`HAL_TCP_Write\` calls per message, QoS1 64 B | $(cell q1_64 iotmqtt tcp_reads_per_msg %.3f) / $(cell q1_64 iotmqtt tcp_writes_per_msg %.3f) | | | (reported) | |"
   c64=$(ratio q0_64 cpu_per_10k_s iotmqtt cpu_per_10k_s mosquitto)
   echo "| CPU (user+sys) per 10 000 msgs, QoS0 64 B, s | $(cell q0_64 iotmqtt cpu_per_10k_s %.4f) | $(cell q0_64 mosquitto cpu_per_10k_s %.4f) | $(fmt %.2f $c64) | ≤ 0.3 × libmosquitto | $(verdict "$(first $c64)" le 0.3) |"
   echo "| CPU per 10 000 msgs, QoS0 1 KiB, s | $(cell q0_1k iotmqtt cpu_per_10k_s %.4f) | $(cell q0_1k mosquitto cpu_per_10k_s %.4f) | $(fmt %.2f $(ratio q0_1k cpu_per_10k_s iotmqtt cpu_per_10k_s mosquitto)) | (reported) | |"
@@ -247,7 +259,35 @@ report() {
   "$here/footprint.sh" --lib "$lib" --hal "$hal" ${tls_lib:+--tls-lib "$tls_lib"} ${tls_hal:+--tls-hal "$tls_hal"} --work "$work/footprint" 2>/dev/null
 }
 
+# The rows plot_svg.awk draws: medians with min-max, targets as marks.
+plot_rows() {
+  local g id label impl med
+  for metric in "msgs_per_s|Messages per second (higher is better)" \
+                "cpu_per_10k_s|Client CPU (user+sys) per 10 000 messages, s (lower is better)"; do
+    printf 'panel\t%s\n' "${metric#*|}"
+    for g in "q0_64|QoS0 64 B, W 256" "q0_1k|QoS0 1 KiB, W 256" "q1_64|QoS1 64 B, W 16" "q1_1k|QoS1 1 KiB, W 16"; do
+      id=${g%%|*}; label=${g#*|}
+      for impl in iotmqtt mosquitto; do
+        printf 'bar\t%s\t%s\t%s\n' "$label" "$([ $impl = iotmqtt ] && echo iotmqtt || echo libmosquitto)" \
+          "$(values "$id" "$impl" "${metric%%|*}" | stat | tr ' ' '\t')"
+      done
+      med=$(values "$id" mosquitto "${metric%%|*}" | stat | cut -d' ' -f1)
+      case "${metric%%|*}:$id" in
+        msgs_per_s:q0_64) printf 'mark\t%s\ttarget 1.2 × libmosquitto\n' "$(awk -v m="$med" 'BEGIN { print 1.2 * m }')" ;;
+        msgs_per_s:q1_*) printf 'mark\t%s\ttarget 0.85 × W / mean Yield(h,1)\n' \
+          "$(values "$id" iotmqtt qos1_ceiling_msgs_per_s | stat | awk '{ print 0.85 * $1 }')" ;;
+        cpu_per_10k_s:q0_64) printf 'mark\t%s\ttarget 0.3 × libmosquitto\n' "$(awk -v m="$med" 'BEGIN { print 0.3 * m }')" ;;
+      esac
+    done
+  done
+  printf 'note\tbench/run.sh, %s, %s runs × N = %s, commit %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$runs" "$n" "$commit"
+  printf 'note\t%s, %s cores; private mosquitto %s on 127.0.0.1\n' "$cpu_model" "$(nproc)" "$mosq_version"
+}
+
 report > "$work/report.md"
+if [ -n "$plot" ]; then
+  plot_rows | awk -f "$here/plot_svg.awk" > "$plot" && log "plot written to $plot"
+fi
 cat "$work/report.md"
 [ -n "$out" ] && cp "$work/report.md" "$out"
 echo
