@@ -46,8 +46,11 @@ END {
             if ((p, n) in markv) {
                 out = out sprintf("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#c53030\" stroke-width=\"2\" stroke-dasharray=\"3,2\"/>\n",
                     left + markv[p, n] * scale, left + markv[p, n] * scale, y - barh - 2, y + barh + 2)
-                out = out sprintf("<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#c53030\">%s</text>\n",
-                    left + markv[p, n] * scale + 3, y + barh + 11, esc(markt[p, n]))
+                # Labels of marks in the right half end at the mark, so they stay inside.
+                far = markv[p, n] * scale > width / 2
+                out = out sprintf("<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#c53030\"%s>%s</text>\n",
+                    left + markv[p, n] * scale + (far ? -3 : 3), y + barh + 11,
+                    far ? " text-anchor=\"end\"" : "", esc(markt[p, n]))
                 y += 10
             }
             y += barh + 2
