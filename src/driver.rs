@@ -434,8 +434,8 @@ impl Client {
         }
     }
 
-    /// One read, then every complete packet it completed. Timeouts passed to the HAL are never 0: V2.10 never passed 0, and firmware
-    /// HALs may take it as "wait forever".
+    /// One read, then every packet it completed. Timeouts passed to the HAL are never 0: V2.10
+    /// never passed 0, and firmware HALs may take it as "wait forever".
     fn read_and_dispatch(
         &self,
         reader: &mut Reader,
@@ -565,6 +565,9 @@ impl Client {
                         .first()
                         .copied()
                         .is_some_and(codec::is_acknowledged_publish);
+                    if needs_id {
+                        reader.since_answer = 0;
+                    }
                     let info_len = needs_id.then(|| {
                         codec::publish_ack_info_len(head, header_len).unwrap_or(header_len + 2)
                     });
