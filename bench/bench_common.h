@@ -242,6 +242,7 @@ static void bench_usage_exit(const char *prog)
             "usage: %s flow   --port P [--qos 0|1] [--size BYTES] [--n N]\n"
             "       %s cycles --port P [--cycles 50]\n"
             "       %s idle   --port P [--seconds 10]\n"
+            "       bench_iotmqtt idle-floor --port P [--seconds 10]   (P unused)\n"
             "options: --pk PRODUCTKEY --dn DEVICENAME (topic /bench/<pk>/<dn>/data)\n",
             prog, prog, prog);
     exit(2);

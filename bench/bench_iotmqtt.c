@@ -8,6 +8,7 @@
  *   bench_iotmqtt flow   --port P --qos 0|1 --size 64|1024 --n N
  *   bench_iotmqtt cycles --port P [--cycles 50]
  *   bench_iotmqtt idle   --port P [--seconds 10]
+ *   bench_iotmqtt idle-floor --port P [--seconds 10]   the HAL's own idle reads, no MQTT (P unused)
  *
  * Connects straight to 127.0.0.1:P (a private mosquitto) with made-up credentials. Prints one
  * "RESULT impl=iotmqtt scenario=..." line; exits 1 on loss, duplicates, wrong payloads or a
@@ -18,6 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "iot_import.h"
 #include "iot_export.h"
@@ -323,6 +328,54 @@ static int run_idle(const bench_args_t *a)
     return 0;
 }
 
+/* ----- idle floor: what the idle scenario costs below the library --------------------------- */
+/* The same HAL_TCP_Read(h, buf, 4, 200) an idle Yield(h, 200) ends up in, on a loopback
+ * connection that never carries data (to a listener of our own, never accepted), with no MQTT
+ * around it: the CPU this machine charges for 5 wake-ups a second. */
+static int run_idle_floor(const bench_args_t *a)
+{
+    struct sockaddr_in sa;
+    socklen_t sa_len = sizeof(sa);
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    uintptr_t conn = 0;
+    bench_usage_t u0, u1;
+    long calls = 0, reads0;
+    double t0, t1;
+    char buf[4];
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(ls, 1) != 0 ||
+        getsockname(ls, (struct sockaddr *)&sa, &sa_len) != 0 ||
+        (conn = HAL_TCP_Establish("127.0.0.1", ntohs(sa.sin_port))) == 0) {
+        fprintf(stderr, "idle-floor: no loopback connection\n");
+        if (ls >= 0) {
+            close(ls);
+        }
+        return 1;
+    }
+    reads0 = g_tcp_reads;
+    u0 = bench_usage();
+    t0 = bench_now_s();
+    while (calls < (long)a->idle_s * 5) {
+        if (HAL_TCP_Read(conn, buf, sizeof(buf), 200) != 0) {
+            fprintf(stderr, "idle-floor: the connection carried data or failed\n");
+            break;
+        }
+        calls++;
+    }
+    t1 = bench_now_s();
+    u1 = bench_usage();
+    HAL_TCP_Destroy(conn);
+    close(ls);
+    printf("RESULT impl=floor scenario=idle seconds=%.3f yield_calls=%ld wakeups=%ld tcp_reads=%ld "
+           "nvcsw=%ld cpu_ms=%.3f\n",
+           t1 - t0, calls, u1.nvcsw - u0.nvcsw, g_tcp_reads - reads0, u1.nvcsw - u0.nvcsw,
+           (u1.cpu_s - u0.cpu_s) * 1000.0);
+    return calls == (long)a->idle_s * 5 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     bench_args_t a = bench_parse(argc, argv);
@@ -336,6 +389,8 @@ int main(int argc, char **argv)
         rc = run_cycles(&a);
     } else if (strcmp(a.scenario, "idle") == 0) {
         rc = run_idle(&a);
+    } else if (strcmp(a.scenario, "idle-floor") == 0) {
+        rc = run_idle_floor(&a);
     } else {
         bench_usage_exit(argv[0]);
         rc = 2;

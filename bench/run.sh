@@ -125,10 +125,15 @@ for entry in "${scenarios[@]}"; do
   id=${entry%%|*}
   args=${entry#*|}
   for r in $(seq 1 "$runs"); do
-    for impl in iotmqtt mosquitto; do
+    impls="iotmqtt mosquitto"
+    # The idle scenario also measures its floor: the HAL's own reads with no MQTT around them.
+    [ "$id" = idle ] && impls="$impls floor"
+    for impl in $impls; do
+      bin=$impl run_args=$args
+      [ "$impl" = floor ] && bin=iotmqtt run_args="idle-floor ${args#idle }"
       b0=$(broker_ticks) w0=$(date +%s.%N)
       # shellcheck disable=SC2086
-      line=$(timeout 600 "$work/bench_$impl" $args --port "$port" 2>"$work/stderr")
+      line=$(timeout 600 "$work/bench_$bin" $run_args --port "$port" 2>"$work/stderr")
       rc=$?
       busy=$(awk -v a="$b0" -v b="$(broker_ticks)" -v s="$w0" -v e="$(date +%s.%N)" -v hz="$clk_tck" \
         'BEGIN { if (e > s) printf "%.0f", 100 * (b - a) / hz / (e - s) }')
@@ -251,7 +256,7 @@ report() {
   local wk cpu
   wk=$(values idle iotmqtt wakeups | stat); cpu=$(values idle iotmqtt cpu_ms | stat)
   echo "| idle ${idle_s} s of \`Yield(h, 200)\`: wake-ups (voluntary context switches) | $(cell idle iotmqtt wakeups %.0f) ($(cell idle iotmqtt tcp_reads %.0f) \`HAL_TCP_Read\` calls) | $(cell idle mosquitto wakeups %.0f) | | ≤ $((idle_s * 5)) | $(verdict "$(first $wk)" le $((idle_s * 5))) |"
-  echo "| idle ${idle_s} s: CPU, ms | $(cell idle iotmqtt cpu_ms %.2f) | $(cell idle mosquitto cpu_ms %.2f) | | ≤ $(awk -v s="$idle_s" 'BEGIN { printf "%.1f", 3 * s / 10 }') | $(verdict "$(first $cpu)" le "$(awk -v s="$idle_s" 'BEGIN { print 3 * s / 10 }')") |"
+  echo "| idle ${idle_s} s: CPU, ms | $(cell idle iotmqtt cpu_ms %.2f) | $(cell idle mosquitto cpu_ms %.2f) | | ≤ $(awk -v s="$idle_s" 'BEGIN { printf "%.1f", 3 * s / 10 }') (floor on this machine, the HAL's $((idle_s * 5)) reads alone, no MQTT: $(cell idle floor cpu_ms %.2f)) | $(verdict "$(first $cpu)" le "$(awk -v s="$idle_s" 'BEGIN { print 3 * s / 10 }')") |"
   local bad
   bad=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if ((kv[1] == "loss" || kv[1] == "dup" || kv[1] == "wrong" || kv[1] == "failed") && kv[2] + 0 != 0) n++ } } END { print n + 0 }' "$results")
   echo "| runs with loss, duplicates, wrong payloads or failures | $passed runs passed, $failed failed | | | 0 | $([ "$bad" = 0 ] && [ $failed = 0 ] && echo pass || echo MISS) |"
