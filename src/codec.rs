@@ -184,6 +184,12 @@ pub fn is_acknowledged_publish(first_byte: u8) -> bool {
     first_byte >> 4 == 3 && (first_byte >> 1) & 3 > 0
 }
 
+/// Whether the server waits for our answer to this packet: a QoS1/2 PUBLISH (PUBACK/PUBREC),
+/// a PUBREC (PUBREL) or a PUBREL (PUBCOMP).
+pub fn expects_answer(first_byte: u8) -> bool {
+    is_acknowledged_publish(first_byte) || matches!(first_byte >> 4, 5 | 6)
+}
+
 /// The QoS and packet id of an oversized PUBLISH, from its first bytes (the rest is drained).
 pub fn publish_ack_info(first: &[u8], header_len: usize) -> Option<(u8, u16)> {
     let byte1 = *first.first()?;

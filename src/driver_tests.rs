@@ -434,15 +434,20 @@ fn subscribe(client: *mut c_void, filter: &std::ffi::CStr, messages: &Messages) 
     assert!(id > 0);
 }
 
-/// Answers the SUBSCRIBE, then sends `burst` in one write and expects a PUBACK for each of
-/// `acks`, in order.
-fn burst_script(listener: TcpListener, burst: Vec<u8>, acks: Vec<u16>) {
+/// Answers the SUBSCRIBE, then sends each of `bursts` in one write, 100 ms apart, and expects
+/// a PUBACK for each of `acks`, in order.
+fn burst_script(listener: TcpListener, bursts: Vec<Vec<u8>>, acks: Vec<u16>) {
     let mut s = accept_client(&listener, &[0x20, 2, 0, 0]);
     let subscribe = read_packet(&mut s);
     assert_eq!(subscribe[0], 0x82, "SUBSCRIBE");
     s.write_all(&[0x90, 3, subscribe[2], subscribe[3], 1])
         .unwrap();
-    s.write_all(&burst).unwrap();
+    for (i, burst) in bursts.iter().enumerate() {
+        if i > 0 {
+            thread::sleep(Duration::from_millis(100));
+        }
+        s.write_all(burst).unwrap();
+    }
     for id in acks {
         let [hi, lo] = id.to_be_bytes();
         assert_eq!(read_packet(&mut s), [0x40, 2, hi, lo], "PUBACK {id}");
@@ -484,7 +489,7 @@ fn a_burst_needing_no_answer_is_read_in_bulk() {
     let burst: Vec<u8> = (0..200u16)
         .flat_map(|i| publish_frame(0, 0, "burst/t", &i.to_be_bytes()))
         .collect();
-    let (port, script) = scripted_broker(move |l| burst_script(l, burst, Vec::new()));
+    let (port, script) = scripted_broker(move |l| burst_script(l, vec![burst], Vec::new()));
     let (payloads, calls) = receive_burst(port, 200);
     assert_eq!(payloads, numbered(0..200), "every message, once, in order");
     let reads = calls
@@ -504,7 +509,8 @@ fn packets_needing_an_answer_are_answered_before_the_next_read() {
         .collect();
     // More than the 1024-byte read buffer holds, so reading goes on after the first QoS1 one.
     burst.extend((20..120u16).flat_map(|i| publish_frame(1, i, "burst/t", &i.to_be_bytes())));
-    let (port, script) = scripted_broker(move |l| burst_script(l, burst, (20..120).collect()));
+    let (port, script) =
+        scripted_broker(move |l| burst_script(l, vec![burst], (20..120).collect()));
     let (payloads, calls) = receive_burst(port, 120);
     assert_eq!(payloads, numbered(0..120), "every message, once, in order");
     // A broker may hold its next packet until it sees our PUBACK, so once a QoS1 message came,
@@ -521,6 +527,27 @@ fn packets_needing_an_answer_are_answered_before_the_next_read() {
     assert!(
         single_acks >= 30,
         "{single_acks} of 100 PUBACKs written alone after a read: {calls:?}"
+    );
+    script.join().unwrap();
+}
+
+#[test]
+fn a_lone_message_after_a_burst_is_not_held_by_a_bulk_read() {
+    // Enough QoS0 packets for bulk reads, a pause, then one message on its own.
+    let burst: Vec<u8> = (0..40u16)
+        .flat_map(|i| publish_frame(0, 0, "burst/t", &i.to_be_bytes()))
+        .collect();
+    let lone = publish_frame(0, 0, "burst/t", &[7; 40]);
+    let lone_len = lone.len();
+    let (port, script) = scripted_broker(move |l| burst_script(l, vec![burst, lone], Vec::new()));
+    let (payloads, calls) = receive_burst(port, 41);
+    assert_eq!(payloads.len(), 41);
+    assert_eq!(payloads[40], vec![7; 40], "the lone message, last");
+    // Its first 4 bytes wake the client; the rest is read exactly, so it is dispatched as soon
+    // as it is complete instead of when a bulk read asking for the whole buffer gives up.
+    assert!(
+        calls.contains(&crate::test_hal::TcpCall::Read(lone_len - 4)),
+        "no exactly sized read for the rest of the lone {lone_len}-byte packet: {calls:?}"
     );
     script.join().unwrap();
 }

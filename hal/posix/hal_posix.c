@@ -97,8 +97,9 @@ int hal_posix_ms_left(uint64_t deadline)
 }
 
 /* Waits for pfd until HAL_UptimeMs() reaches deadline. poll() can only wait whole milliseconds
- * from now, so a wait started 0.6 ms into a tick would end 0.4 ms past the deadline; ppoll ends
- * on the tick itself, so a caller's HAL_UptimeMs-based timeout (IOT_MQTT_Yield) is not stretched. */
+ * from now, so a 1 ms wait started 0.6 ms into a tick would end 0.6 ms past the deadline; ppoll
+ * ends on the tick itself, so a caller's HAL_UptimeMs-based timeout (IOT_MQTT_Yield) is not
+ * stretched. */
 int hal_posix_wait_until(struct pollfd *pfd, uint64_t deadline)
 {
 #ifdef __linux__

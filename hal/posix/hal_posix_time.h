@@ -1,6 +1,7 @@
 /*
  * hal_posix_time.h - clock and socket waits shared by the files of the reference POSIX HAL.
- * Internal: not part of the V2.10 HAL contract.
+ * Internal: not part of the V2.10 HAL contract (the symbols are global in libhal_posix.a so that
+ * hal_posix.c and hal_ssl_openssl.c share one clock).
  */
 #ifndef IOTMQTT_HAL_POSIX_TIME_H
 #define IOTMQTT_HAL_POSIX_TIME_H

@@ -232,11 +232,13 @@ static void test_duplex(uintptr_t h, int peer)
     free(got);
 }
 
+#ifdef __linux__
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
+#endif
 
 static void test_tcp(void)
 {
@@ -271,10 +273,12 @@ static void test_tcp(void)
     CHECK(rc == 0);
     CHECK(dt >= 290 && dt < 800);
 
+#ifdef __linux__
     /* A 1 ms timeout ends on the next tick of HAL_UptimeMs, never before it and not a whole
      * millisecond later: IOT_MQTT_Yield(h, 1) rests on it. Started anywhere within a tick,
-     * poll() with 1 ms would take >= 1 ms every time; ending on the tick takes 0.5 ms on
-     * average (the median allows 0.45 ms of scheduling delay on a loaded machine). */
+     * poll() with 1 ms takes >= 1 ms every time; ending on the tick takes 0.5 ms on average, so
+     * a quarter of the reads end within 0.25 ms (the bound allows 0.65 ms of scheduling delay
+     * on a loaded machine). Linux only: elsewhere the HAL falls back to poll(). */
     {
         uint32_t us[101];
         int k, early = 0;
@@ -290,8 +294,9 @@ static void test_tcp(void)
         }
         qsort(us, 101, sizeof(us[0]), cmp_u32);
         CHECK(early == 0);
-        CHECK(us[50] < 950);
+        CHECK(us[25] < 900);
     }
+#endif
 
     /* timeout 0 with no data returns at once */
     t0 = HAL_UptimeMs();
