@@ -96,11 +96,11 @@ int hal_posix_ms_left(uint64_t deadline)
     return (deadline - now > (uint64_t)INT_MAX) ? INT_MAX : (int)(deadline - now);
 }
 
-/* Waits for pfd until HAL_UptimeMs() reaches deadline. poll() can only wait whole milliseconds
- * from now, so a 1 ms wait started 0.6 ms into a tick would end 0.6 ms past the deadline; ppoll
- * ends on the tick itself, so a caller's HAL_UptimeMs-based timeout (IOT_MQTT_Yield) is not
- * stretched. */
-int hal_posix_wait_until(struct pollfd *pfd, uint64_t deadline)
+/* One poll for pfd until HAL_UptimeMs() reaches deadline. poll() can only wait whole
+ * milliseconds from now, so a 1 ms wait started 0.6 ms into a tick would end 0.6 ms past the
+ * deadline; ppoll ends on the tick itself, so a caller's HAL_UptimeMs-based timeout
+ * (IOT_MQTT_Yield) is not stretched. */
+static int poll_until(struct pollfd *pfd, uint64_t deadline)
 {
 #ifdef __linux__
     struct timespec now, left;
@@ -118,6 +118,27 @@ int hal_posix_wait_until(struct pollfd *pfd, uint64_t deadline)
 #else
     return poll(pfd, 1, hal_posix_ms_left(deadline));
 #endif
+}
+
+int hal_posix_wait_fd(int fd, short events, uint64_t deadline)
+{
+    struct pollfd pfd;
+    pfd.fd = fd;
+    pfd.events = events;
+    for (;;) {
+        int rc;
+        pfd.revents = 0;
+        rc = poll_until(&pfd, deadline);
+        if (rc > 0) {
+            return 1;
+        }
+        if (rc == 0) {
+            return 0;
+        }
+        if (errno != EINTR) {
+            return -1;
+        }
+    }
 }
 
 uint64_t HAL_UptimeMs(void)
@@ -787,7 +808,6 @@ static int connect_one(int fd, const struct addrinfo *ai, uint64_t deadline)
 {
     int err = 0;
     socklen_t elen = sizeof(err);
-    struct pollfd pfd;
 
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
         return 0;
@@ -795,21 +815,13 @@ static int connect_one(int fd, const struct addrinfo *ai, uint64_t deadline)
     if (errno != EINPROGRESS && errno != EINTR) {
         return errno;
     }
-    pfd.fd = fd;
-    pfd.events = POLLOUT;
-    for (;;) {
-        int rc;
-        pfd.revents = 0;
-        rc = hal_posix_wait_until(&pfd, deadline);
-        if (rc > 0) {
-            break;
-        }
-        if (rc == 0) {
-            return ETIMEDOUT;
-        }
-        if (errno != EINTR) {
-            return errno;
-        }
+    switch (hal_posix_wait_fd(fd, POLLOUT, deadline)) {
+    case 1:
+        break;
+    case 0:
+        return ETIMEDOUT;
+    default:
+        return errno;
     }
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0) {
         return errno;
@@ -928,7 +940,6 @@ int32_t HAL_TCP_Read(uintptr_t fd, char *buf, uint32_t len, uint32_t timeout_ms)
     uint64_t deadline = hal_posix_now_ms() + timeout_ms;
     uint32_t got = 0;
     int closed = 0, failed = 0;
-    struct pollfd pfd;
 
     if (s < 0 || buf == NULL) {
         return -2;
@@ -942,13 +953,11 @@ int32_t HAL_TCP_Read(uintptr_t fd, char *buf, uint32_t len, uint32_t timeout_ms)
     if (len > (uint32_t)INT32_MAX) {
         len = (uint32_t)INT32_MAX; /* the return type must hold the count */
     }
-    pfd.fd = s;
-    pfd.events = POLLIN;
     /* Receive first and wait only when nothing is there: data already buffered by the kernel
      * costs one syscall. */
     while (got < len) {
         ssize_t n = recv(s, buf + got, (size_t)(len - got), MSG_DONTWAIT);
-        int rc;
+        int wait;
         if (n > 0) {
             got += (uint32_t)n;
             continue;
@@ -964,17 +973,12 @@ int32_t HAL_TCP_Read(uintptr_t fd, char *buf, uint32_t len, uint32_t timeout_ms)
             failed = 1;
             break;
         }
-        if (hal_posix_ms_left(deadline) == 0) {
-            break; /* timeout */
-        }
-        pfd.revents = 0;
-        rc = hal_posix_wait_until(&pfd, deadline);
-        if (rc < 0 && errno != EINTR) {
+        wait = hal_posix_wait_fd(s, POLLIN, deadline);
+        if (wait < 0) {
             failed = 1;
-            break;
         }
-        if (rc == 0) {
-            break; /* timeout */
+        if (wait <= 0) {
+            break; /* error or timeout */
         }
     }
     if (got > 0) {
@@ -995,7 +999,6 @@ int32_t HAL_TCP_Write(uintptr_t fd, const char *buf, uint32_t len, uint32_t time
     uint64_t deadline = hal_posix_now_ms() + timeout_ms;
     uint32_t sent = 0;
     int failed = 0;
-    struct pollfd pfd;
 
     if (s < 0 || buf == NULL) {
         return -1;
@@ -1006,14 +1009,12 @@ int32_t HAL_TCP_Write(uintptr_t fd, const char *buf, uint32_t len, uint32_t time
     if (len > (uint32_t)INT32_MAX) {
         len = (uint32_t)INT32_MAX;
     }
-    pfd.fd = s;
-    pfd.events = POLLOUT;
     /* Send first and wait only when the socket buffer is full: one syscall per message on the
      * usual path instead of poll + send. */
     while (sent < len) {
         /* MSG_NOSIGNAL: a closed peer gives EPIPE instead of killing us. */
         ssize_t n = send(s, buf + sent, (size_t)(len - sent), MSG_NOSIGNAL | MSG_DONTWAIT);
-        int rc;
+        int wait;
         if (n > 0) {
             sent += (uint32_t)n;
             continue;
@@ -1025,17 +1026,12 @@ int32_t HAL_TCP_Write(uintptr_t fd, const char *buf, uint32_t len, uint32_t time
             failed = 1;
             break;
         }
-        if (hal_posix_ms_left(deadline) == 0) {
-            break; /* timeout */
-        }
-        pfd.revents = 0;
-        rc = hal_posix_wait_until(&pfd, deadline);
-        if (rc < 0 && errno != EINTR) {
+        wait = hal_posix_wait_fd(s, POLLOUT, deadline);
+        if (wait < 0) {
             failed = 1;
-            break;
         }
-        if (rc == 0) {
-            break; /* timeout */
+        if (wait <= 0) {
+            break; /* error or timeout */
         }
     }
     if (sent == 0 && failed) {

@@ -15,7 +15,8 @@ uint64_t hal_posix_now_ms(void);
 /* Milliseconds left until deadline (a hal_posix_now_ms value), clamped to [0, INT_MAX]. */
 int hal_posix_ms_left(uint64_t deadline);
 
-/* poll() for one descriptor until hal_posix_now_ms() reaches deadline. Returns as poll(). */
-int hal_posix_wait_until(struct pollfd *pfd, uint64_t deadline);
+/* Waits until fd has one of events (POLLIN, POLLOUT) or hal_posix_now_ms() reaches deadline,
+ * ending on that millisecond tick. Returns 1 ready, 0 deadline, -1 error (errno set). */
+int hal_posix_wait_fd(int fd, short events, uint64_t deadline);
 
 #endif

@@ -99,29 +99,6 @@ static void log_ssl_error(const char *what, const char *fallback)
     ERR_clear_error();
 }
 
-/* Wait until fd is readable (want_write 0) or writable (1), or the deadline.
- * Returns 1 ready, 0 timeout, -1 error. */
-static int wait_fd(int fd, int want_write, uint64_t deadline)
-{
-    struct pollfd pfd;
-    pfd.fd = fd;
-    pfd.events = want_write ? POLLOUT : POLLIN;
-    for (;;) {
-        int rc;
-        pfd.revents = 0;
-        rc = hal_posix_wait_until(&pfd, deadline);
-        if (rc > 0) {
-            return 1;
-        }
-        if (rc == 0) {
-            return 0;
-        }
-        if (errno != EINTR) {
-            return -1;
-        }
-    }
-}
-
 /* Did the peer just go away (EOF or reset without close_notify)? OpenSSL 3
  * reports that as SSL_ERROR_SSL/UNEXPECTED_EOF, 1.1 as SSL_ERROR_SYSCALL. */
 static int is_eof(int err, unsigned long queued, int sys_errno)
@@ -222,7 +199,7 @@ static int handshake(hal_ssl_session_t *s, const char *host, uint16_t port)
             return 0;
         }
         if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-            w = wait_fd(s->fd, err == SSL_ERROR_WANT_WRITE, deadline);
+            w = hal_posix_wait_fd(s->fd, err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
             if (w == 1) {
                 continue;
             }
@@ -374,7 +351,7 @@ int32_t HAL_SSL_Read(uintptr_t handle, char *buf, int len, int timeout_ms)
             continue;
         }
         if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-            w = wait_fd(s->fd, err == SSL_ERROR_WANT_WRITE, deadline);
+            w = hal_posix_wait_fd(s->fd, err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
             if (w == 1) {
                 continue;
             }
@@ -437,7 +414,7 @@ int32_t HAL_SSL_Write(uintptr_t handle, const char *buf, int len, int timeout_ms
             continue;
         }
         if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-            w = wait_fd(s->fd, err == SSL_ERROR_WANT_WRITE, deadline);
+            w = hal_posix_wait_fd(s->fd, err == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN, deadline);
             if (w == 1) {
                 continue;
             }
