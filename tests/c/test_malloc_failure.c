@@ -302,12 +302,23 @@ static int still_works(void *h, const char *own, const char *payload)
     return 1;
 }
 
+/* How a call made with HAL_Malloc #n+1 failing answered: 0 when it refused with the
+ * documented -42 (MQTT_MALLOC_ERROR), else the probe's verdict. */
+static int refused(const char *call, long n, int rc)
+{
+    printf("PROBE: %s with HAL_Malloc #%ld failing returned %d\n", call, n + 1, rc);
+    if (rc > 0) {
+        return R_NOT_REACHED;
+    }
+    return rc == -42 ? 0 : R_WRONG_RESULT;
+}
+
 /* QoS1 Publish with the (n+1)-th HAL_Malloc from its call on failing. */
 static int probe_publish(long n)
 {
     char own[128];
     uint64_t before = bytes_in_use();
-    int rc, i, ok = 1;
+    int rc, i, verdict, ok = 1;
     void *h = setup_client("publish", own, sizeof(own));
     if (h == NULL) {
         return R_SETUP;
@@ -324,14 +335,10 @@ static int probe_publish(long n)
     hal_posix_fail_malloc_after(n);
     rc = test_publish_text(h, own, "probe message", 1);
     hal_posix_fail_malloc_after(-1);
-    printf("PROBE: Publish with HAL_Malloc #%ld failing returned %d\n", n + 1, rc);
-    if (rc > 0) {
+    verdict = refused("Publish", n, rc);
+    if (verdict != 0) {
         IOT_MQTT_Destroy(&h);
-        return R_NOT_REACHED;
-    }
-    if (rc != -42) {
-        IOT_MQTT_Destroy(&h);
-        return R_WRONG_RESULT;
+        return verdict;
     }
     ok = still_works(h, own, "after the failed publish");
     /* The refused message did not go out. */
@@ -352,7 +359,7 @@ static int probe_subscribe(long n)
 {
     char own[128], failed[128], second[128];
     uint64_t before = bytes_in_use();
-    int rc, sub, ok = 1;
+    int rc, sub, verdict, ok = 1;
     void *h = setup_client("subscribe", own, sizeof(own));
     if (h == NULL) {
         return R_SETUP;
@@ -362,14 +369,10 @@ static int probe_subscribe(long n)
     hal_posix_fail_malloc_after(n);
     rc = IOT_MQTT_Subscribe(h, failed, IOTX_MQTT_QOS1, on_message, NULL);
     hal_posix_fail_malloc_after(-1);
-    printf("PROBE: Subscribe with HAL_Malloc #%ld failing returned %d\n", n + 1, rc);
-    if (rc > 0) {
+    verdict = refused("Subscribe", n, rc);
+    if (verdict != 0) {
         IOT_MQTT_Destroy(&h);
-        return R_NOT_REACHED;
-    }
-    if (rc != -42) {
-        IOT_MQTT_Destroy(&h);
-        return R_WRONG_RESULT;
+        return verdict;
     }
     /* The failed filter is not subscribed: a message to it does not arrive. */
     if (test_publish_text(h, failed, "to the failed filter", 1) <= 0) {
