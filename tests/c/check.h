@@ -1,13 +1,13 @@
 /*
- * check.h - the assertion helpers the C tests share: CHECK, CHECK_INT, CHECK_STR, a monotonic
- * clock, and the closing "N passed, M failed" line.
+ * check.h - the assertion helpers the C tests share: CHECK, CHECK_INT, CHECK_STR and the
+ * closing "N passed, M failed" line. Plain C99 (and C++): the V2.10 compatibility source uses it
+ * too, built without POSIX feature macros.
  */
 #ifndef IOTMQTT_TEST_CHECK_H
 #define IOTMQTT_TEST_CHECK_H
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static int g_passed;
 static int g_failed;
@@ -47,13 +47,6 @@ static int g_failed;
                    got_ ? got_ : "(null)", want_);                                          \
         }                                                                                   \
     } while (0)
-
-static inline long check_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* Prints the closing line ctest and CI read; the exit status for main. */
 static inline int check_report(void)

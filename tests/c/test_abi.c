@@ -19,6 +19,8 @@
 #include "iot_import.h"
 #include "iot_export.h"
 
+#include "check.h"
+
 /* §2.9, in the header's order: 184 entries (name, value). */
 #define V210_ERR_LIST \
     ERR(ERROR_DEVICE_NOT_EXSIT, -311) \
@@ -388,9 +390,6 @@ _Static_assert(sizeof(iotx_err_t) == sizeof(int), "sizeof iotx_err_t");
 /* ---------------------------------------------------------------------------------------------
  * LP64 (and any build): run-time checks with a report per figure.
  * ------------------------------------------------------------------------------------------- */
-static int g_passed;
-static int g_failed;
-
 static void check_long(const char *what, long got, long want)
 {
     if (got == want) {
@@ -481,6 +480,5 @@ int main(void)
     check_enums();
     check_macros();
     check_layouts();
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_report();
 }

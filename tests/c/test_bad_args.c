@@ -520,6 +520,5 @@ int main(void)
     test_setup_domain();
     test_rejections_logged();
 
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_report();
 }

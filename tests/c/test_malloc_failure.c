@@ -584,6 +584,5 @@ int main(void)
     test_tcp_session(HAL_POSIX_FAIL_WRITE);
 
     printf("   total %.1f s\n", (test_now_ms() - t0) / 1000.0);
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_report();
 }

@@ -856,6 +856,5 @@ int main(void)
     test_overflow();
     test_memory(&before_first);
 
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_report();
 }

@@ -171,8 +171,7 @@ int main(void)
     sub = mosquitto_new(sub_id, false, NULL);
     CHECK(sub != NULL);
     if (sub == NULL) {
-        printf("%d passed, %d failed\n", g_passed, g_failed);
-        return 1;
+        return check_report(); /* the CHECK above failed */
     }
     mosquitto_connect_callback_set(sub, sub_on_connect);
     mosquitto_subscribe_callback_set(sub, sub_on_subscribe);
@@ -188,8 +187,7 @@ int main(void)
     proxy = fp_start(port, 0x5eed1234u);
     CHECK(proxy != NULL);
     if (proxy == NULL) {
-        printf("%d passed, %d failed\n", g_passed, g_failed);
-        return 1;
+        return check_report(); /* the CHECK above failed */
     }
     fp_plan_cuts(proxy, cuts, 150, 400, 200, 4000);
     printf("-- publishing QoS1 through the proxy (port %u -> %u), %d cuts\n",
@@ -202,8 +200,7 @@ int main(void)
     CHECK(h != NULL);
     if (h == NULL) {
         fp_stop(proxy);
-        printf("%d passed, %d failed\n", g_passed, g_failed);
-        return 1;
+        return check_report(); /* the CHECK above failed */
     }
 
     /* Publish continuously until every cut happened, the client reconnected after the last
@@ -391,6 +388,5 @@ int main(void)
     mosquitto_destroy(sub);
     mosquitto_lib_cleanup();
     printf("   total %.1f s\n", (test_now_ms() - t0) / 1000.0);
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_report();
 }

@@ -176,6 +176,5 @@ int main(void)
         fp_stop(proxy);
     }
     printf("   total %.1f s\n", (test_now_ms() - t0) / 1000.0);
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_report();
 }

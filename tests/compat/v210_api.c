@@ -21,31 +21,7 @@
 #include "exports/iot_export_mqtt.h"
 #include "exports/iot_export_errno.h"
 
-static int g_passed;
-static int g_failed;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (cond) {                                                        \
-            g_passed++;                                                    \
-        } else {                                                           \
-            g_failed++;                                                    \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);        \
-        }                                                                  \
-    } while (0)
-
-#define CHECK_INT(got, want)                                                         \
-    do {                                                                             \
-        long got_ = (long)(got);                                                     \
-        long want_ = (long)(want);                                                   \
-        if (got_ == want_) {                                                         \
-            g_passed++;                                                              \
-        } else {                                                                     \
-            g_failed++;                                                              \
-            printf("FAIL %s:%d: %s = %ld, expected %ld\n", __FILE__, __LINE__, #got, \
-                   got_, want_);                                                     \
-        }                                                                            \
-    } while (0)
+#include "../c/check.h"
 
 /* ----- §2.1, §2.2: every enumerator, misspellings included, and the later alias ----------- */
 static const iotx_mqtt_qos_t g_qos_values[] = {IOTX_MQTT_QOS0, IOTX_MQTT_QOS1, IOTX_MQTT_QOS2};
@@ -368,6 +344,5 @@ int main(int argc, char **argv)
     check_types();
     check_product_hal();
     check_functions();
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_report();
 }
