@@ -80,30 +80,13 @@ cflags=(-O2 -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L)
   || { log "bench_mosquitto does not build"; exit 1; }
 
 # ----- broker -----------------------------------------------------------------------------------
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-port=$(free_port) || { log "no free port"; exit 1; }
-cat > "$work/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
-allow_anonymous true
-persistence false
-user root
-max_inflight_messages 0
-max_queued_messages 100000
-CONF
-mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-broker_pid=$!
-for _ in $(seq 1 100); do
-  (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
-  sleep 0.05
-done
-(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { cat "$work/mosquitto.log" >&2; log "mosquitto did not start"; exit 1; }
+. "$root/tests/scripts/servers.sh"
+if start_mosquitto "$work"; then
+  broker_pid=$mosquitto_pid port=$mosquitto_port
+else
+  broker_pid=$mosquitto_pid
+  cat "$work/mosquitto.log" >&2 2>/dev/null; log "mosquitto did not start"; exit 1
+fi
 
 # ----- scenarios --------------------------------------------------------------------------------
 results=$work/results

@@ -1,21 +1,5 @@
 # Helpers shared by the TLS test scripts (sourced).
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-      echo "$p"; return 0
-    fi
-  done
-  return 1
-}
-wait_port() {
-  for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/servers.sh"
 passed=0
 failed=0
 # run_case NAME EXPECTED_EXIT REDIRECT COMMAND... ; then expect_log PATTERN... checks its output.
