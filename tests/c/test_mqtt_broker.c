@@ -814,25 +814,13 @@ static void test_memory(const hal_posix_mem_stats_t *before_first)
     one_client_cycle(&ok);
     CHECK(ok);
     hal_posix_mem_stats(&b);
-    if (b.bytes_in_use == a.bytes_in_use) {
-        g_passed++;
-    } else {
-        g_failed++;
-        printf("FAIL bytes_in_use after Construct/Destroy = %llu, before Construct = %llu\n",
-               (unsigned long long)b.bytes_in_use, (unsigned long long)a.bytes_in_use);
-    }
+    CHECK_INT(b.bytes_in_use, a.bytes_in_use); /* (1) this cycle */
     CHECK_INT(b.malloc_calls - a.malloc_calls, b.free_calls - a.free_calls);
     printf("   cycle: %llu HAL_Malloc calls, %llu HAL_Free calls, peak %llu bytes in use\n",
            (unsigned long long)(b.malloc_calls - a.malloc_calls),
            (unsigned long long)(b.free_calls - a.free_calls),
            (unsigned long long)b.peak_bytes_in_use);
-    if (b.bytes_in_use == before_first->bytes_in_use) {
-        g_passed++;
-    } else {
-        g_failed++;
-        printf("FAIL bytes_in_use after the last Destroy = %llu, before the first Construct = %llu\n",
-               (unsigned long long)b.bytes_in_use, (unsigned long long)before_first->bytes_in_use);
-    }
+    CHECK_INT(b.bytes_in_use, before_first->bytes_in_use); /* (2) the whole run */
 }
 
 int main(void)

@@ -370,13 +370,7 @@ int main(void)
     /* Memory back to where it was before Construct. */
     CHECK_INT(IOT_MQTT_Destroy(&h), 0);
     hal_posix_mem_stats(&after);
-    if (after.bytes_in_use == before.bytes_in_use) {
-        g_passed++;
-    } else {
-        g_failed++;
-        printf("FAIL bytes_in_use after Destroy = %llu, before Construct = %llu\n",
-               (unsigned long long)after.bytes_in_use, (unsigned long long)before.bytes_in_use);
-    }
+    CHECK_INT(after.bytes_in_use, before.bytes_in_use);
     printf("   HAL memory: %llu HAL_Malloc, %llu HAL_Free, peak %llu bytes\n",
            (unsigned long long)(after.malloc_calls - before.malloc_calls),
            (unsigned long long)(after.free_calls - before.free_calls),

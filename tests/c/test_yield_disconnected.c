@@ -147,13 +147,7 @@ static void run_phase(fault_proxy_t *proxy, fp_mode_t mode, const char *name, in
     }
     CHECK_INT(IOT_MQTT_Destroy(&h), 0);
     hal_posix_mem_stats(&after);
-    if (after.bytes_in_use == before.bytes_in_use) {
-        g_passed++;
-    } else {
-        g_failed++;
-        printf("FAIL [%s] bytes_in_use after Destroy = %llu, before Construct = %llu\n", name,
-               (unsigned long long)after.bytes_in_use, (unsigned long long)before.bytes_in_use);
-    }
+    CHECK_INT(after.bytes_in_use, before.bytes_in_use); /* heap as before Construct */
 }
 
 int main(void)
