@@ -241,23 +241,35 @@ static void *publisher(void *arg)
     return NULL;
 }
 
-static int run_connect(const char *ca_file)
+/* Sets up the connection info (into *ci), connects, subscribes to g_topic and checks that a
+ * message published there comes back; the client, or NULL. */
+static void *connect_and_echo(const char *ca_file, iotx_conn_info_pt *ci, const char *payload)
 {
-    hal_posix_mem_stats_t before, after;
-    iotx_conn_info_pt ci = setup(ca_file, 0);
     void *h;
-    if (ci == NULL) {
-        return 1;
+    *ci = setup(ca_file, 0);
+    if (*ci == NULL) {
+        return NULL;
     }
-    h = construct(ci);
+    h = construct(*ci);
     CHECK(h != NULL);
     if (h == NULL) {
-        return 1;
+        return NULL;
     }
     CHECK(IOT_MQTT_CheckStateNormal(h) == 1);
     CHECK(IOT_MQTT_Subscribe(h, g_topic, IOTX_MQTT_QOS1, on_message, NULL) > 0);
     IOT_MQTT_Yield(h, 500);
-    pub_and_receive(h, "hello over TLS");
+    pub_and_receive(h, payload);
+    return h;
+}
+
+static int run_connect(const char *ca_file)
+{
+    hal_posix_mem_stats_t before, after;
+    iotx_conn_info_pt ci;
+    void *h = connect_and_echo(ca_file, &ci, "hello over TLS");
+    if (h == NULL) {
+        return 1;
+    }
 
     /* A writer waits at most one read slice (50 ms) while Yield(3000) reads over TLS. */
     {
@@ -317,20 +329,12 @@ static int run_refuse(const char *ca_file)
 
 static int run_reauth(const char *ca_file)
 {
-    iotx_conn_info_pt ci = setup(ca_file, 0);
-    void *h, *h2;
+    iotx_conn_info_pt ci;
+    void *h = connect_and_echo(ca_file, &ci, "before takeover"), *h2;
     long end;
-    if (ci == NULL) {
-        return 1;
-    }
-    h = construct(ci);
-    CHECK(h != NULL);
     if (h == NULL) {
         return 1;
     }
-    CHECK(IOT_MQTT_Subscribe(h, g_topic, IOTX_MQTT_QOS1, on_message, NULL) > 0);
-    IOT_MQTT_Yield(h, 300);
-    pub_and_receive(h, "before takeover");
     /* The same device connecting again takes the first connection offline. */
     h2 = construct(ci);
     CHECK(h2 != NULL);
