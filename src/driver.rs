@@ -526,6 +526,8 @@ impl Client {
     /// Frames, decodes and dispatches every complete packet in the read buffer.
     fn process_input(&self, reader: &mut Reader) {
         let capacity = reader.read_buf.len();
+        // When these packets arrived, for all of them: one clock read per read, not per packet.
+        let received_at = hal::uptime_ms();
         let mut pos = 0;
         loop {
             let filled = reader.filled;
@@ -541,7 +543,7 @@ impl Client {
                     } else {
                         reader.since_answer.saturating_add(1)
                     };
-                    let ok = self.dispatch_packet(reader, pos, len);
+                    let ok = self.dispatch_packet(reader, pos, len, received_at);
                     pos += len;
                     if !ok {
                         self.lost(reader, hal::ReadOutcome::Error(-2));
@@ -620,8 +622,7 @@ impl Client {
     }
 
     /// Hands one complete packet to the engine and runs the callbacks; false on a protocol error.
-    fn dispatch_packet(&self, reader: &mut Reader, pos: usize, len: usize) -> bool {
-        let now = hal::uptime_ms();
+    fn dispatch_packet(&self, reader: &mut Reader, pos: usize, len: usize, now: u64) -> bool {
         let handle = self.handle.load(Ordering::Relaxed);
         let buf = reader.read_buf.as_mut_slice();
         let Some(bytes) = buf.get(pos..pos + len) else {
