@@ -777,6 +777,15 @@ impl Client {
         result
     }
 
+    /// Tells the engine this connection attempt failed (it schedules the next) and returns `code`.
+    fn attempt_failed(&self, code: i32) -> Result<(), i32> {
+        self.shared
+            .lock()
+            .engine
+            .on_connect_failed(hal::uptime_ms(), random());
+        Err(code)
+    }
+
     fn try_connect(&self, reader: &mut Reader) -> Result<(), i32> {
         reader.connect_error = None;
         reader.filled = 0;
@@ -798,19 +807,11 @@ impl Client {
                     );
                     if updated.is_err() {
                         log_err!("out of memory storing the refreshed credentials");
-                        self.shared
-                            .lock()
-                            .engine
-                            .on_connect_failed(hal::uptime_ms(), random());
-                        return Err(codes::FAIL_RETURN);
+                        return self.attempt_failed(codes::FAIL_RETURN);
                     }
                 }
                 None => {
-                    self.shared
-                        .lock()
-                        .engine
-                        .on_connect_failed(hal::uptime_ms(), random());
-                    return Err(codes::FAIL_RETURN);
+                    return self.attempt_failed(codes::FAIL_RETURN);
                 }
             }
         }
@@ -826,11 +827,7 @@ impl Client {
                 Ok(t) => t,
                 Err(_) => {
                     log_err!("out of memory opening the connection");
-                    self.shared
-                        .lock()
-                        .engine
-                        .on_connect_failed(hal::uptime_ms(), random());
-                    return Err(codes::FAIL_RETURN);
+                    return self.attempt_failed(codes::FAIL_RETURN);
                 }
             },
             Err(code) => {
@@ -839,11 +836,7 @@ impl Client {
                     endpoint.host.to_str().unwrap_or("?"),
                     endpoint.port
                 );
-                self.shared
-                    .lock()
-                    .engine
-                    .on_connect_failed(hal::uptime_ms(), random());
-                return Err(code);
+                return self.attempt_failed(code);
             }
         };
         let start = hal::uptime_ms();
