@@ -209,6 +209,23 @@ fn connect_client(
     client
 }
 
+/// Subscribes `messages` to `filter` at QoS1 (the scripted broker grants what it is told);
+/// returns the SUBSCRIBE's packet id.
+fn subscribe(client: *mut c_void, filter: &std::ffi::CStr, messages: &Messages) -> i32 {
+    // SAFETY: a live handle, a NUL-terminated filter, and a context that outlives the client.
+    let id = unsafe {
+        IOT_MQTT_Subscribe(
+            client,
+            filter.as_ptr(),
+            iotx_mqtt_qos_t(1),
+            Some(on_message),
+            messages as *const Messages as *mut c_void,
+        )
+    };
+    assert!(id > 0);
+    id
+}
+
 #[test]
 fn scripted_broker_stray_split_oversized_and_lying_packets() {
     crate::log::open();
@@ -221,17 +238,7 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
     let mut write_buf = [0 as c_char; 1024];
     // Events, messages and both buffers outlive the client (destroyed below).
     let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
-    // SAFETY: a live handle and a NUL-terminated filter.
-    let sub = unsafe {
-        IOT_MQTT_Subscribe(
-            client,
-            c"a/b".as_ptr(),
-            iotx_mqtt_qos_t(1),
-            Some(on_message),
-            &messages as *const Messages as *mut c_void,
-        )
-    };
-    assert!(sub > 0);
+    let sub = subscribe(client, c"a/b", &messages);
 
     yield_until(client, 10, Duration::from_secs(8), || {
         events.lock().unwrap().iter().any(|e| e.0 == 2)
@@ -387,17 +394,7 @@ fn messages_arriving_with_the_connack_wait_for_the_first_yield() {
         events.lock().unwrap().is_empty(),
         "nothing is delivered inside Construct"
     );
-    // SAFETY: a live handle and a NUL-terminated filter.
-    let sub = unsafe {
-        IOT_MQTT_Subscribe(
-            client,
-            c"queued/+".as_ptr(),
-            iotx_mqtt_qos_t(1),
-            Some(on_message),
-            &messages as *const Messages as *mut c_void,
-        )
-    };
-    assert!(sub > 0);
+    subscribe(client, c"queued/+", &messages);
     let delivered = || {
         messages
             .lock()
@@ -417,21 +414,6 @@ fn messages_arriving_with_the_connack_wait_for_the_first_yield() {
     // SAFETY: a live handle variable.
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     script.join().unwrap();
-}
-
-/// Subscribes `messages` to `filter` at QoS1 (the scripted broker grants what it is told).
-fn subscribe(client: *mut c_void, filter: &std::ffi::CStr, messages: &Messages) {
-    // SAFETY: a live handle, a NUL-terminated filter, and a context that outlives the client.
-    let id = unsafe {
-        IOT_MQTT_Subscribe(
-            client,
-            filter.as_ptr(),
-            iotx_mqtt_qos_t(1),
-            Some(on_message),
-            messages as *const Messages as *mut c_void,
-        )
-    };
-    assert!(id > 0);
 }
 
 /// Answers the SUBSCRIBE, then sends each of `bursts` in one write, 100 ms apart, and expects
