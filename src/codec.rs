@@ -190,27 +190,127 @@ pub fn expects_answer(first_byte: u8) -> bool {
     is_acknowledged_publish(first_byte) || matches!(first_byte >> 4, 5 | 6)
 }
 
-/// The QoS and packet id of an oversized PUBLISH, from its first bytes (the rest is drained).
-pub fn publish_ack_info(first: &[u8], header_len: usize) -> Option<(u8, u16)> {
-    let byte1 = *first.first()?;
-    if byte1 >> 4 != 3 {
-        return None;
-    }
-    let qos = (byte1 >> 1) & 0b11;
-    if qos == 0 {
-        return Some((0, 0));
-    }
-    let body = first.get(header_len..)?;
-    let topic_len = usize::from(u16::from_be_bytes(*body.first_chunk::<2>()?));
-    let id = body.get(2 + topic_len..2 + topic_len + 2)?;
-    Some((qos, u16::from_be_bytes([*id.first()?, *id.get(1)?])))
+/// An oversized packet while it is drained. For a QoS1/2 PUBLISH the packet id is picked out
+/// of the bytes as they pass, so it is acknowledged whatever part of it overflows the read
+/// buffer, the topic included (a topic may be up to 65 535 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Drain {
+    /// 1 or 2 for a PUBLISH that must be answered, else 0.
+    qos: u8,
+    header_len: usize,
+    total: usize,
+    /// Bytes of the packet fed so far.
+    seen: usize,
+    topic_len: u16,
+    pkid: u16,
 }
 
-/// How many bytes of an oversized PUBLISH must be kept to learn its packet id.
-pub fn publish_ack_info_len(first: &[u8], header_len: usize) -> Option<usize> {
-    let body = first.get(header_len..)?;
-    let topic_len = usize::from(u16::from_be_bytes(*body.first_chunk::<2>()?));
-    Some(header_len + 2 + topic_len + 2)
+impl Drain {
+    /// Starts draining the packet whose fixed header is `first_byte` + `header_len` bytes.
+    pub fn new(first_byte: u8, header_len: usize, remaining_len: usize) -> Self {
+        let qos = if is_acknowledged_publish(first_byte) {
+            (first_byte >> 1) & 0b11
+        } else {
+            0
+        };
+        Self {
+            qos,
+            header_len,
+            total: header_len.saturating_add(remaining_len),
+            seen: 0,
+            topic_len: 0,
+            pkid: 0,
+        }
+    }
+
+    /// Feeds the next bytes of the stream; returns how many belong to this packet.
+    pub fn feed(&mut self, bytes: &[u8]) -> usize {
+        let n = bytes.len().min(self.total - self.seen);
+        let chunk = bytes.get(..n).unwrap_or(&[]);
+        let seen = self.seen;
+        let at = |offset: usize| offset.checked_sub(seen).and_then(|i| chunk.get(i)).copied();
+        if self.qos > 0 {
+            let [mut hi, mut lo] = self.topic_len.to_be_bytes();
+            hi = at(self.header_len).unwrap_or(hi);
+            lo = at(self.header_len + 1).unwrap_or(lo);
+            self.topic_len = u16::from_be_bytes([hi, lo]);
+            // Valid only once the topic length has passed; later bytes cannot be reached before.
+            if seen + n >= self.header_len + 2 {
+                let id_at = self.header_len + 2 + usize::from(self.topic_len);
+                let [mut hi, mut lo] = self.pkid.to_be_bytes();
+                hi = at(id_at).unwrap_or(hi);
+                lo = at(id_at + 1).unwrap_or(lo);
+                self.pkid = u16::from_be_bytes([hi, lo]);
+            }
+        }
+        self.seen += n;
+        n
+    }
+
+    /// Bytes of the packet still to come.
+    pub fn remaining(&self) -> usize {
+        self.total - self.seen
+    }
+
+    pub fn finished(&self) -> bool {
+        self.seen >= self.total
+    }
+
+    /// The QoS and packet id to acknowledge once the packet is drained; (0, 0) when nothing
+    /// is owed (QoS0, not a PUBLISH, or a packet too short to hold an id).
+    pub fn ack(&self) -> (u8, u16) {
+        let id_end = self.header_len + 2 + usize::from(self.topic_len) + 2;
+        if self.qos == 0 || id_end > self.total || self.seen < id_end || self.pkid == 0 {
+            (0, 0)
+        } else {
+            (self.qos, self.pkid)
+        }
+    }
+}
+
+/// Total size of a packet with `remaining` bytes after the fixed header.
+pub fn packet_len(remaining: usize) -> usize {
+    let len_bytes = match remaining {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        _ => 4,
+    };
+    1 + len_bytes + remaining
+}
+
+/// The bytes [`encode`] writes for `packet`: the size checks of V2.10 (-30, -21, -26, -22).
+pub fn encoded_len(packet: &Outgoing<'_>) -> usize {
+    let remaining = match packet {
+        Outgoing::Publish {
+            qos,
+            topic,
+            payload,
+            ..
+        } => {
+            let id_len = if *qos as u8 > 0 { 2 } else { 0 };
+            2 + topic.len() + id_len + payload.len()
+        }
+        Outgoing::PubAck(_) | Outgoing::PubRec(_) | Outgoing::PubRel(_) | Outgoing::PubComp(_) => 2,
+        Outgoing::PingReq | Outgoing::Disconnect => 0,
+        Outgoing::Connect {
+            client_id,
+            username,
+            password,
+            ..
+        } => {
+            let login = !username.is_empty() || !password.is_empty();
+            let credentials = if login {
+                2 + username.len() + 2 + password.len()
+            } else {
+                0
+            };
+            10 + 2 + client_id.len() + credentials
+        }
+        Outgoing::Subscribe { filter, .. } => 2 + 2 + filter.len() + 1,
+        Outgoing::Unsubscribe { filter, .. } => 2 + 2 + filter.len(),
+    };
+    packet_len(remaining)
 }
 
 /// The packet does not fit the space left in the write buffer.
@@ -475,9 +575,88 @@ mod tests {
     }
 
     #[test]
-    fn oversized_publish_ack_info() {
+    fn drain_finds_the_packet_id_in_any_split() {
+        // QoS1, topic "a", id 0x0102, payload 0xaa; header 3 bytes (remaining 128 claimed).
         let head = [0x32, 0x80, 0x01, 0, 1, b'a', 0x01, 0x02, 0xaa];
-        assert_eq!(publish_ack_info_len(&head, 3), Some(8));
-        assert_eq!(publish_ack_info(&head, 3), Some((1, 0x0102)));
+        for split in 0..head.len() {
+            let mut d = Drain::new(head[0], 3, 128);
+            assert_eq!(d.feed(&head[..split]) + d.feed(&head[split..]), head.len());
+            assert_eq!(d.remaining(), 131 - head.len());
+            assert_eq!(d.feed(&[0; 200]), 131 - head.len());
+            assert!(d.finished());
+            assert_eq!(d.ack(), (1, 0x0102), "split at {split}");
+        }
+        // A topic longer than any read buffer: the id comes after 300 topic bytes.
+        let mut d = Drain::new(0x34, 3, 2 + 300 + 2 + 10);
+        d.feed(&[0x34, 0x80 | 59, 2, 0x01, 0x2c]);
+        for _ in 0..300 {
+            assert_eq!(d.ack(), (0, 0));
+            d.feed(b"t");
+        }
+        d.feed(&[0x12]);
+        assert_eq!(d.ack(), (0, 0), "half an id is no id");
+        d.feed(&[0x34]);
+        assert_eq!(d.ack(), (2, 0x1234));
+        // QoS0 and non-PUBLISH packets owe nothing; nor does a packet too short for its id.
+        let mut d = Drain::new(0x30, 2, 100);
+        d.feed(&[0x30, 100, 0, 1, b'a', 1, 2]);
+        assert_eq!(d.ack(), (0, 0));
+        let mut d = Drain::new(0x32, 2, 4);
+        d.feed(&[0x32, 4, 0, 9, b'a', b'b']);
+        assert!(d.finished());
+        assert_eq!(d.ack(), (0, 0));
+    }
+
+    #[test]
+    fn encoded_len_is_what_encode_writes() {
+        let packets = [
+            Outgoing::Connect {
+                client_id: "c",
+                username: "u",
+                password: "p",
+                keepalive_s: 60,
+                clean_session: true,
+            },
+            Outgoing::Connect {
+                client_id: "anonymous",
+                username: "",
+                password: "",
+                keepalive_s: 60,
+                clean_session: false,
+            },
+            Outgoing::Publish {
+                dup: false,
+                qos: QoS::AtLeastOnce,
+                retain: true,
+                topic: "a/b",
+                pkid: 1,
+                payload: &[7; 300],
+            },
+            Outgoing::Publish {
+                dup: false,
+                qos: QoS::AtMostOnce,
+                retain: false,
+                topic: "a",
+                pkid: 0,
+                payload: b"",
+            },
+            Outgoing::Subscribe {
+                pkid: 3,
+                filter: "a/#",
+                qos: QoS::AtMostOnce,
+            },
+            Outgoing::Unsubscribe {
+                pkid: 3,
+                filter: "a/#",
+            },
+            Outgoing::PubAck(1),
+            Outgoing::PingReq,
+        ];
+        for p in packets {
+            let mut buf = [0u8; 512];
+            assert_eq!(encode(&p, &mut buf), Ok(encoded_len(&p)), "{p:?}");
+            let short = encoded_len(&p) - 1;
+            assert_eq!(encode(&p, &mut buf[..short]), Err(TooLarge), "{p:?}");
+        }
     }
 }

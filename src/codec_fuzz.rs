@@ -142,8 +142,16 @@ fn feed(session: &mut Session<u8>, stream: &[u8], now: u64) {
                 assert!(need > 0);
                 return;
             }
-            Frame::TooLarge { header_len, .. } => {
-                if let Some((qos, pkid)) = codec::publish_ack_info(rest, header_len) {
+            Frame::TooLarge {
+                header_len,
+                remaining_len,
+            } => {
+                let first = rest.first().copied().unwrap_or(0);
+                let mut drain = codec::Drain::new(first, header_len, remaining_len);
+                let used = drain.feed(rest);
+                assert!(used <= rest.len(), "a drain takes only its own bytes");
+                if drain.finished() {
+                    let (qos, pkid) = drain.ack();
                     session.handle_oversized_publish(qos, pkid, now);
                 }
                 return;

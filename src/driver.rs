@@ -8,10 +8,11 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use std::ffi::CString;
 
 use iotmqtt_engine::{
-    Config, Dispatch, Error as EngineError, Event, Incoming, Outgoing, Session, State,
+    validate_topic_filter, validate_topic_name, Config, Dispatch, Error as EngineError, Event,
+    Incoming, Outgoing, QoS, Session, State, TopicError,
 };
 
-use crate::codec::{self, Frame};
+use crate::codec::{self, Drain, Frame};
 use crate::ffi::callback::{CHandler, CallerBuffer, EventArg};
 use crate::ffi::codes;
 use crate::ffi::types::{event, iotx_mqtt_topic_info_t};
@@ -64,8 +65,8 @@ struct Reader {
     read_buf: CallerBuffer,
     /// Bytes of `read_buf` holding received data not yet dispatched.
     filled: usize,
-    /// Bytes still to skip of a packet too large for `read_buf`.
-    discard: usize,
+    /// A packet too large for `read_buf`, while the rest of it is skipped.
+    drain: Option<Drain>,
     /// The last read got all it asked for: more may be waiting.
     last_read_full: bool,
     /// Packets dispatched since the last one the server waits for us to answer (a QoS1/2
@@ -140,6 +141,70 @@ fn api_error(call: &str, topic: &str, e: EngineError) -> i32 {
     code
 }
 
+/// Why a topic was refused, for the log line.
+fn topic_error_text(e: TopicError) -> &'static str {
+    match e {
+        TopicError::Empty => "it is empty",
+        TopicError::TooLong => "it is longer than 128 characters (V2.10's limit)",
+        TopicError::BadCharacter => "it has a character outside printable ASCII",
+        TopicError::WildcardInName => "a topic name cannot hold + or #",
+        TopicError::MisplacedWildcard => {
+            "+ and # must be whole levels, and # the last one (MQTT 3.1.1 4.7)"
+        }
+    }
+}
+
+/// V2.10 checks the topic before the packet's size: an invalid one gets -41 whatever the
+/// buffer sizes.
+fn check_topic(call: &str, topic: &str, filter: bool) -> Result<(), i32> {
+    let checked = if filter {
+        validate_topic_filter(topic)
+    } else {
+        validate_topic_name(topic)
+    };
+    checked.map_err(|e| {
+        // A topic over the limit may be 64 KiB long: show its start only.
+        let shown = topic
+            .char_indices()
+            .nth(40)
+            .and_then(|(end, _)| topic.get(..end))
+            .unwrap_or(topic);
+        let cut = if shown.len() < topic.len() { "..." } else { "" };
+        log_err!(
+            "{}({}{}) failed: invalid topic of {} bytes: {} ({})",
+            call,
+            shown,
+            cut,
+            topic.len(),
+            topic_error_text(e),
+            codes::MQTT_TOPIC_FORMAT_ERROR
+        );
+        codes::MQTT_TOPIC_FORMAT_ERROR
+    })
+}
+
+/// A packet that cannot fit the write buffer fails at once with its V2.10 code (nothing is
+/// sent, nothing is logged as sent).
+fn check_fits(
+    what: &str,
+    packet: &Outgoing<'_>,
+    write_buf: &CallerBuffer,
+    code: i32,
+) -> Result<(), i32> {
+    let len = codec::encoded_len(packet);
+    if len > write_buf.len() {
+        log_err!(
+            "{} packet of {} bytes does not fit write_buf_size {} ({})",
+            what,
+            len,
+            write_buf.len(),
+            code
+        );
+        return Err(code);
+    }
+    Ok(())
+}
+
 impl Client {
     /// Connects synchronously; on failure nothing is left behind and no event is raised.
     pub fn construct(params: ConnectParams) -> Result<Counted<Client>, i32> {
@@ -178,7 +243,7 @@ impl Client {
         let reader = HalMutex::new(Reader {
             read_buf,
             filled: 0,
-            discard: 0,
+            drain: None,
             last_read_full: false,
             since_answer: 0,
             endpoint,
@@ -264,28 +329,38 @@ impl Client {
             log_err!("module id report does not fit its buffer");
             return Err(codes::FAIL_RETURN);
         }
-        self.publish(topic.as_str(), payload.as_str().as_bytes(), 0)
+        self.publish(topic.as_str(), payload.as_str().as_bytes(), 0, false)
             .map(|_| ())
             .inspect_err(|e| log_err!("module id report failed: {}", e))
     }
 
     /// Publishes; Ok(0) for QoS0, Ok(packet id) for QoS1.
-    pub fn publish(&self, topic: &str, payload: &[u8], qos: u8) -> Result<u16, i32> {
+    pub fn publish(&self, topic: &str, payload: &[u8], qos: u8, retain: bool) -> Result<u16, i32> {
+        check_topic("IOT_MQTT_Publish", topic, false)?;
         let now = hal::uptime_ms();
         let mut guard = self.shared.lock();
         let shared = &mut *guard;
-        let id_len = if qos > 0 { 2 } else { 0 };
-        if packet_len(2 + topic.len() + id_len + payload.len()) > shared.write_buf.len() {
-            log_err!(
-                "publish of {} bytes does not fit write_buf_size {}",
-                payload.len(),
-                shared.write_buf.len()
-            );
-            return Err(codes::MQTT_PUBLISH_PACKET_ERROR);
-        }
+        let sized = Outgoing::Publish {
+            dup: false,
+            qos: if qos > 0 {
+                QoS::AtLeastOnce
+            } else {
+                QoS::AtMostOnce
+            },
+            retain,
+            topic,
+            pkid: 1,
+            payload,
+        };
+        check_fits(
+            "PUBLISH",
+            &sized,
+            &shared.write_buf,
+            codes::MQTT_PUBLISH_PACKET_ERROR,
+        )?;
         let packet = shared
             .engine
-            .publish(topic, payload, qos, false, now)
+            .publish(topic, payload, qos, retain, now)
             .map_err(|e| api_error("IOT_MQTT_Publish", topic, e))?;
         let pkid = match packet {
             Outgoing::Publish { pkid, qos, .. } if qos as u8 > 0 => pkid,
@@ -305,15 +380,20 @@ impl Client {
     }
 
     pub fn subscribe(&self, filter: &str, qos: u8, handler: CHandler) -> Result<u16, i32> {
+        check_topic("IOT_MQTT_Subscribe", filter, true)?;
         let now = hal::uptime_ms();
         let mut shared = self.shared.lock();
-        if packet_len(2 + 2 + filter.len() + 1) > shared.write_buf.len() {
-            log_err!(
-                "subscribe to a filter of {} bytes does not fit the write buffer",
-                filter.len()
-            );
-            return Err(codes::MQTT_SUBSCRIBE_PACKET_ERROR);
-        }
+        let sized = Outgoing::Subscribe {
+            pkid: 1,
+            filter,
+            qos: QoS::AtMostOnce,
+        };
+        check_fits(
+            "SUBSCRIBE",
+            &sized,
+            &shared.write_buf,
+            codes::MQTT_SUBSCRIBE_PACKET_ERROR,
+        )?;
         let id = shared
             .engine
             .subscribe(filter, qos, handler, now)
@@ -332,15 +412,16 @@ impl Client {
     }
 
     pub fn unsubscribe(&self, filter: &str) -> Result<u16, i32> {
+        check_topic("IOT_MQTT_Unsubscribe", filter, true)?;
         let now = hal::uptime_ms();
         let mut shared = self.shared.lock();
-        if packet_len(2 + 2 + filter.len()) > shared.write_buf.len() {
-            log_err!(
-                "unsubscribe of a filter of {} bytes does not fit the write buffer",
-                filter.len()
-            );
-            return Err(codes::MQTT_UNSUBSCRIBE_PACKET_ERROR);
-        }
+        let sized = Outgoing::Unsubscribe { pkid: 1, filter };
+        check_fits(
+            "UNSUBSCRIBE",
+            &sized,
+            &shared.write_buf,
+            codes::MQTT_UNSUBSCRIBE_PACKET_ERROR,
+        )?;
         let id = shared
             .engine
             .unsubscribe(filter, now)
@@ -447,19 +528,22 @@ impl Client {
     ) {
         let capacity = reader.read_buf.len();
         let wait_ms = wait_ms.max(1);
-        if reader.discard > 0 {
-            let chunk = reader.discard.min(capacity);
-            let start = reader.filled;
-            let Some(buf) = reader
-                .read_buf
-                .as_mut_slice()
-                .get_mut(start..capacity.max(start))
-            else {
+        if let Some(mut drain) = reader.drain {
+            // The rest of an oversized packet passes through the buffer and is dropped.
+            let buf = reader.read_buf.as_mut_slice();
+            let chunk = drain.remaining().min(buf.len());
+            let Some(slot) = buf.get_mut(..chunk) else {
                 return;
             };
-            let chunk = chunk.min(buf.len());
-            match transport.read(buf.get_mut(..chunk).unwrap_or(&mut []), wait_ms) {
-                hal::ReadOutcome::Data(n) => reader.discard -= n.min(reader.discard),
+            match transport.read(slot, wait_ms) {
+                hal::ReadOutcome::Data(n) => {
+                    drain.feed(slot.get(..n).unwrap_or(&[]));
+                    reader.drain = Some(drain);
+                    if drain.finished() {
+                        self.drained(reader, drain);
+                        flush(&mut self.shared.lock(), hal::uptime_ms());
+                    }
+                }
                 hal::ReadOutcome::Timeout => {}
                 other => self.lost(reader, other),
             }
@@ -512,7 +596,7 @@ impl Client {
             other => log_err!("network read failed: {:?}", other),
         }
         reader.filled = 0;
-        reader.discard = 0;
+        reader.drain = None;
         reader.last_read_full = false;
         let dead = {
             let mut shared = self.shared.lock();
@@ -558,40 +642,27 @@ impl Client {
                     header_len,
                     remaining_len,
                 } => {
-                    let total = header_len + remaining_len;
                     let head = reader
                         .read_buf
                         .as_mut_slice()
                         .get(pos..filled)
                         .unwrap_or(&[]);
-                    // A QoS1/2 PUBLISH must be acknowledged: wait for its packet id (and, before that, for
-                    // the topic length that says where the id is).
-                    let needs_id = head
-                        .first()
-                        .copied()
-                        .is_some_and(codec::is_acknowledged_publish);
-                    if needs_id {
+                    let first = head.first().copied().unwrap_or(0);
+                    if codec::is_acknowledged_publish(first) {
                         reader.since_answer = 0;
                     }
-                    let info_len = needs_id.then(|| {
-                        codec::publish_ack_info_len(head, header_len).unwrap_or(header_len + 2)
-                    });
-                    let have = filled - pos;
-                    // Wait for the packet id, when the buffer can hold that much.
-                    // (The partial packet moves to the front of the buffer before the next read.)
-                    if info_len.is_some_and(|l| l > have && l <= capacity) {
-                        break;
-                    }
-                    let (qos, pkid) = codec::publish_ack_info(head, header_len).unwrap_or((0, 0));
                     log_warn!(
                         "packet of {} bytes exceeds read_buf_size {}: drained and dropped",
-                        total,
+                        header_len.saturating_add(remaining_len),
                         capacity
                     );
-                    let consumed = have.min(total);
-                    reader.discard = total - consumed;
-                    pos += consumed;
-                    self.drop_oversized(reader, qos, pkid);
+                    let mut drain = Drain::new(first, header_len, remaining_len);
+                    pos += drain.feed(head);
+                    if drain.finished() {
+                        self.drained(reader, drain);
+                    } else {
+                        reader.drain = Some(drain);
+                    }
                 }
                 Frame::Malformed => {
                     log_err!("malformed remaining length from the server");
@@ -606,6 +677,14 @@ impl Client {
         let filled = reader.filled;
         reader.read_buf.as_mut_slice().copy_within(pos..filled, 0);
         reader.filled = filled - pos;
+    }
+
+    /// The last byte of an oversized packet went by: acknowledge it if it was a QoS1/2
+    /// PUBLISH (its id was picked out on the way), and report BUFFER_OVERFLOW.
+    fn drained(&self, reader: &mut Reader, drain: Drain) {
+        reader.drain = None;
+        let (qos, pkid) = drain.ack();
+        self.drop_oversized(reader, qos, pkid);
     }
 
     /// A PUBLISH the caller cannot be given: acknowledged (the ack goes out with the read's
@@ -791,7 +870,7 @@ impl Client {
         reader.filled = 0;
         reader.last_read_full = false;
         reader.since_answer = 0;
-        reader.discard = 0;
+        reader.drain = None;
         // Re-authentication refreshes credentials before a RE-connect (V2.10); the first connect
         // uses the strings Construct was given.
         let reconnecting = self.shared.lock().engine.state() != State::Idle;
@@ -814,6 +893,18 @@ impl Client {
                     return self.attempt_failed(codes::FAIL_RETURN);
                 }
             }
+        }
+        let too_large = {
+            let shared = self.shared.lock();
+            check_fits(
+                "CONNECT",
+                &shared.engine.connect_packet(),
+                &shared.write_buf,
+                codes::MQTT_CONNECT_PACKET_ERROR,
+            )
+        };
+        if let Err(code) = too_large {
+            return self.attempt_failed(code);
         }
         let endpoint = &reader.endpoint;
         let write_timeout = self.shared.lock().engine.request_timeout_ms();
@@ -903,17 +994,6 @@ fn take_events(shared: &mut Shared) -> EventBatch {
         }
     }
     batch
-}
-
-/// Total size of a packet with `remaining` bytes after the fixed header.
-fn packet_len(remaining: usize) -> usize {
-    let len_bytes = match remaining {
-        0..=127 => 1,
-        128..=16_383 => 2,
-        16_384..=2_097_151 => 3,
-        _ => 4,
-    };
-    1 + len_bytes + remaining
 }
 
 /// Encodes one packet into the write buffer and sends it.

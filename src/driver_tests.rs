@@ -184,29 +184,26 @@ fn connect_client(
     read_buf: &mut [c_char],
     write_buf: &mut [c_char],
 ) -> *mut c_void {
-    let mut params = iotx_mqtt_param_t {
-        port,
-        host: c"127.0.0.1".as_ptr(),
-        client_id: c"scripted".as_ptr(),
-        username: c"u".as_ptr(),
-        password: c"p".as_ptr(),
-        pub_key: std::ptr::null(),
-        clean_session: 0,
-        request_timeout_ms: 2000,
-        keepalive_interval_ms: 60_000,
-        pwrite_buf: write_buf.as_mut_ptr(),
-        write_buf_size: write_buf.len() as u32,
-        pread_buf: read_buf.as_mut_ptr(),
-        read_buf_size: read_buf.len() as u32,
-        handle_event: iotx_mqtt_event_handle_t {
-            h_fp: Some(on_event),
-            pcontext: events as *const Events as *mut c_void,
-        },
-    };
+    let mut params = params(port, c"scripted", events, read_buf, write_buf);
+    params.request_timeout_ms = 2000;
     // SAFETY: params is valid for the call; the caller keeps events and the buffers alive.
     let client = unsafe { IOT_MQTT_Construct(&mut params) };
     assert!(!client.is_null());
     client
+}
+
+/// A message to publish: `payload` without its NUL.
+fn message(qos: u8, payload: &'static std::ffi::CStr) -> iotx_mqtt_topic_info_t {
+    iotx_mqtt_topic_info_t {
+        packet_id: 0,
+        qos,
+        dup: 0,
+        retain: 0,
+        topic_len: 0,
+        payload_len: payload.count_bytes() as u16,
+        ptopic: std::ptr::null(),
+        payload: payload.as_ptr(),
+    }
 }
 
 /// Subscribes `messages` to `filter` at QoS1 (the scripted broker grants what it is told);
@@ -307,16 +304,7 @@ fn disable_reconnect_stays_down_and_keeps_pending_messages() {
     // Events, messages and both buffers outlive the client (destroyed below).
     let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
     assert_eq!(IOT_MQTT_Disable_Reconnect(client), 0);
-    let mut msg = iotx_mqtt_topic_info_t {
-        packet_id: 0,
-        qos: 1,
-        dup: 0,
-        retain: 0,
-        topic_len: 0,
-        payload_len: 2,
-        ptopic: std::ptr::null(),
-        payload: c"hi".as_ptr(),
-    };
+    let mut msg = message(1, c"hi");
     // SAFETY: a live handle, a NUL-terminated topic and a message whose payload covers 2 bytes.
     let id = unsafe { IOT_MQTT_Publish(client, c"t".as_ptr(), &mut msg) };
     assert!(id > 0);
@@ -531,5 +519,168 @@ fn a_lone_message_after_a_burst_is_not_held_by_a_bulk_read() {
         calls.contains(&crate::test_hal::TcpCall::Read(lone_len - 4)),
         "no exactly sized read for the rest of the lone {lone_len}-byte packet: {calls:?}"
     );
+    script.join().unwrap();
+}
+
+/// Parameters for a client of the scripted broker with the given client id and buffers.
+fn params(
+    port: u16,
+    client_id: &std::ffi::CStr,
+    events: &Events,
+    read_buf: &mut [c_char],
+    write_buf: &mut [c_char],
+) -> iotx_mqtt_param_t {
+    iotx_mqtt_param_t {
+        port,
+        host: c"127.0.0.1".as_ptr(),
+        client_id: client_id.as_ptr(),
+        username: c"u".as_ptr(),
+        password: c"p".as_ptr(),
+        pub_key: std::ptr::null(),
+        clean_session: 0,
+        request_timeout_ms: 5000,
+        keepalive_interval_ms: 60_000,
+        pwrite_buf: write_buf.as_mut_ptr(),
+        write_buf_size: write_buf.len() as u32,
+        pread_buf: read_buf.as_mut_ptr(),
+        read_buf_size: read_buf.len() as u32,
+        handle_event: iotx_mqtt_event_handle_t {
+            h_fp: Some(on_event),
+            pcontext: events as *const Events as *mut c_void,
+        },
+    }
+}
+
+#[test]
+fn a_connect_larger_than_the_write_buffer_fails_at_once_with_30() {
+    crate::log::open();
+    crate::log::set_level(crate::log::DEBUG);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let events = Events::default();
+    let mut read_buf = [0 as c_char; 128];
+    // 40 bytes pass Construct's argument check; the CONNECT with this 40-byte client id needs 60.
+    let mut write_buf = [0 as c_char; 40];
+    let id = c"a-client-id-of-forty-characters-exactly!";
+    let mut p = params(port, id, &events, &mut read_buf, &mut write_buf);
+    let start = Instant::now();
+    // SAFETY: params is valid for the call; events and the buffers outlive it.
+    let client = unsafe { IOT_MQTT_Construct(&mut p) };
+    let took = start.elapsed();
+    assert!(client.is_null());
+    // The request timeout is 5 s; "at once" is stated generously as under 1 s.
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    assert!(
+        listener.accept().is_err(),
+        "nothing reached the broker: the CONNECT could not be sent"
+    );
+    let line =
+        crate::test_hal::log_lines("CONNECT packet of 60 bytes does not fit write_buf_size 40");
+    assert_eq!(line.len(), 1, "one line naming both sizes");
+    assert!(line[0].contains("(-30)"), "{}", line[0]);
+    assert!(!crate::test_hal::log_lines("mqtt connect failed: -30").is_empty());
+}
+
+#[test]
+fn requests_larger_than_the_write_buffer_fail_at_once_with_their_codes() {
+    let (port, script) = scripted_broker(|listener| {
+        let mut s = accept_client(&listener, &[0x20, 2, 0, 0]);
+        // The only packet after CONNECT is the one that fits: a short QoS0 PUBLISH.
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        assert_eq!(read_packet(&mut s), publish_frame(0, 0, "ok", b""));
+        until_closed(s);
+    });
+    let events = Events::default();
+    let messages = Messages::default();
+    let mut read_buf = [0 as c_char; 256];
+    let mut write_buf = [0 as c_char; 64];
+    let mut p = params(port, c"small", &events, &mut read_buf, &mut write_buf);
+    // SAFETY: params is valid; events, messages and the buffers outlive the client.
+    let mut client = unsafe { IOT_MQTT_Construct(&mut p) };
+    assert!(!client.is_null());
+    let long = std::ffi::CString::new("f".repeat(100)).unwrap();
+    // SAFETY: a live handle, NUL-terminated strings, a context that outlives the client.
+    let (sub, unsub) = unsafe {
+        (
+            IOT_MQTT_Subscribe(
+                client,
+                long.as_ptr(),
+                iotx_mqtt_qos_t(0),
+                Some(on_message),
+                &messages as *const Messages as *mut c_void,
+            ),
+            crate::ffi::IOT_MQTT_Unsubscribe(client, long.as_ptr()),
+        )
+    };
+    assert_eq!((sub, unsub), (-26, -22));
+    let mut msg = message(1, c"");
+    // SAFETY: as above; an empty payload.
+    assert_eq!(
+        unsafe { IOT_MQTT_Publish(client, long.as_ptr(), &mut msg) },
+        -21
+    );
+    msg.qos = 0;
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { IOT_MQTT_Publish(client, c"ok".as_ptr(), &mut msg) },
+        0
+    );
+    assert_eq!(IOT_MQTT_CheckStateNormal(client), 1);
+    // SAFETY: a live handle variable.
+    assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
+    script.join().unwrap();
+    assert!(!crate::test_hal::log_lines(
+        "SUBSCRIBE packet of 107 bytes does not fit write_buf_size 64 (-26)"
+    )
+    .is_empty());
+}
+
+/// Sends a QoS1 and a QoS2 PUBLISH whose topics (300 bytes) are longer than the client's
+/// 128-byte read buffer, and expects their PUBACK and PUBREC.
+fn long_topic_script(listener: TcpListener) {
+    let mut s = accept_client(&listener, &[0x20, 2, 0, 0]);
+    let topic = "t".repeat(300);
+    s.write_all(&publish_frame(1, 0x0101, &topic, b"one"))
+        .unwrap();
+    assert_eq!(read_packet(&mut s), [0x40, 2, 1, 1], "PUBACK");
+    // Split, so the id arrives in a later read than the topic length.
+    let frame = publish_frame(2, 0x0202, &topic, b"two");
+    for piece in frame.chunks(97) {
+        s.write_all(piece).unwrap();
+        thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(read_packet(&mut s), [0x50, 2, 2, 2], "PUBREC");
+    s.write_all(&[0x62, 2, 2, 2]).unwrap();
+    assert_eq!(read_packet(&mut s), [0x70, 2, 2, 2], "PUBCOMP");
+    // The client still frames the stream: a normal message after them is acknowledged.
+    s.write_all(&publish_frame(1, 3, "x", b"after")).unwrap();
+    assert_eq!(read_packet(&mut s), [0x40, 2, 0, 3], "PUBACK after");
+    until_closed(s);
+}
+
+#[test]
+fn a_publish_whose_topic_overflows_the_read_buffer_is_still_acknowledged() {
+    let (port, script) = scripted_broker(long_topic_script);
+    let events = Events::default();
+    let mut read_buf = [0 as c_char; 128];
+    let mut write_buf = [0 as c_char; 1024];
+    // Events and both buffers outlive the client (destroyed below).
+    let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
+    let delivered = || events.lock().unwrap().iter().any(|e| e.0 == 12);
+    yield_until(client, 20, Duration::from_secs(8), delivered);
+    let kinds: Vec<i32> = events.lock().unwrap().iter().map(|e| e.0).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == 13).count(),
+        2,
+        "two BUFFER_OVERFLOW: {kinds:?}"
+    );
+    assert!(
+        delivered(),
+        "the message after them reached the default handler: {kinds:?}"
+    );
+    assert_eq!(IOT_MQTT_CheckStateNormal(client), 1);
+    // SAFETY: a live handle variable.
+    assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     script.join().unwrap();
 }

@@ -37,9 +37,10 @@
 //!   payload; for QoS1 its `pkid` is the id to report. If writing it fails, the resend copy
 //!   stays queued and goes out again after the reconnect (no QoS1 message is lost).
 //! - `subscribe`/`unsubscribe` only queue the request; it goes out via `poll_transmit`,
-//!   SUBSCRIBE and UNSUBSCRIBE in call order (also when re-sent after a reconnect). Each
-//!   `subscribe` call gets its own slot, even for a filter already subscribed; an UNSUBACK
-//!   removes every slot with that filter that was subscribed before the `unsubscribe` call.
+//!   SUBSCRIBE and UNSUBSCRIBE in call order (also when re-sent after a reconnect). A
+//!   `subscribe` whose filter and handler equal a live slot's adds no slot (V2.10: the
+//!   handler runs once per message), any other gets its own slot; an UNSUBACK removes every
+//!   slot with that filter that was subscribed before the `unsubscribe` call.
 //! - A request the driver cannot send at all (packet larger than its write buffer) is
 //!   withdrawn with [`Session::cancel_request`] so it is not retried forever.
 //! - Only `Connect` is transmitted while [`State::Connecting`]; resends and queued

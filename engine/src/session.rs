@@ -181,6 +181,11 @@ struct Request {
 struct Subscription<H> {
     /// Call order of subscribe/unsubscribe, so an UNSUBACK removes only what predates it.
     seq: u64,
+    /// A re-subscription identical to a live slot (filter, handler): its SUBSCRIBE still goes
+    /// out and its SUBACK is reported, but it delivers nothing and is merged away when granted,
+    /// so the handler runs once per message (V2.10 adds no slot for it). The `seq` of the
+    /// slot it repeats.
+    duplicate_of: Option<u64>,
     filter: String,
     qos: QoS,
     handler: H,
@@ -617,37 +622,6 @@ impl<H> Session<H> {
         })
     }
 
-    /// Subscribes. The handler is live immediately (a retained message arriving before the
-    /// SUBACK reaches it); the SUBSCRIBE goes out through [`Session::poll_transmit`].
-    /// `qos` above 2 is treated as 0. Returns the packet id.
-    pub fn subscribe(&mut self, filter: &str, qos: u8, handler: H, now: u64) -> Result<u16, Error> {
-        topic::validate_topic_filter(filter).map_err(|_| Error::InvalidTopic)?;
-        if self.state != State::Connected {
-            return Err(Error::NotConnected);
-        }
-        if self.subs.len() >= MAX_SUBSCRIPTIONS {
-            return Err(Error::PendingFull);
-        }
-        let mut copy = String::new();
-        try_copy(&mut copy, filter)?;
-        try_room(&mut self.subs)?;
-        let pkid = self.next_pkid().ok_or(Error::PendingFull)?;
-        let seq = self.take_seq();
-        self.subs.push(Subscription {
-            seq,
-            filter: copy,
-            qos: QoS::from_u8(qos).unwrap_or(QoS::AtMostOnce),
-            handler,
-            request: Some(Request {
-                pkid,
-                deadline: now.saturating_add(self.request_timeout_x2()),
-                needs_send: true,
-                silent: false,
-            }),
-        });
-        Ok(pkid)
-    }
-
     /// Unsubscribes. Local subscriptions with this filter are removed when the UNSUBACK
     /// arrives. Returns the packet id.
     pub fn unsubscribe(&mut self, filter: &str, now: u64) -> Result<u16, Error> {
@@ -835,7 +809,7 @@ impl<H> Session<H> {
     pub fn route(&self, topic: &str) -> Dispatch {
         let mut slots = 0u32;
         for (i, s) in self.subs.iter().enumerate().take(32) {
-            if topic::matches(&s.filter, topic) {
+            if s.duplicate_of.is_none() && topic::matches(&s.filter, topic) {
                 slots |= 1 << i;
             }
         }
@@ -862,15 +836,37 @@ impl<H> Session<H> {
         // Only 0, 1 and 2 grant the subscription; 0x80 (and reserved values) refuse it.
         let granted = matches!(return_codes.first(), Some(0..=2));
         if granted {
-            if let Some(s) = self.subs.get_mut(i) {
-                s.request = None;
-            }
+            self.grant(i);
             if !silent {
                 self.events.push_back(Event::SubscribeSuccess(pkid));
             }
         } else {
             self.subs.remove(i);
             self.events.push_back(Event::SubscribeNack(pkid));
+        }
+    }
+
+    /// A granted SUBSCRIBE: the slot is live; a duplicate is merged into the slot it repeats
+    /// (taking the newly granted QoS), or becomes that slot if it has gone meanwhile.
+    fn grant(&mut self, i: usize) {
+        let Some(s) = self.subs.get_mut(i) else {
+            return;
+        };
+        s.request = None;
+        let Some(original) = s.duplicate_of else {
+            return;
+        };
+        let qos = s.qos;
+        match self.subs.iter_mut().find(|o| o.seq == original) {
+            Some(o) => {
+                o.qos = qos;
+                self.subs.remove(i);
+            }
+            None => {
+                if let Some(s) = self.subs.get_mut(i) {
+                    s.duplicate_of = None;
+                }
+            }
         }
     }
 
@@ -943,14 +939,17 @@ impl<H> Session<H> {
                 p.deadline = next;
             }
         }
-        for s in &mut self.subs {
-            if let Some(r) = s.request {
-                if now >= r.deadline {
-                    // Only an event: the subscription (and its handler) stays.
-                    s.request = None;
-                    if !r.silent {
-                        self.events.push_back(Event::SubscribeTimeout(r.pkid));
-                    }
+        let mut i = self.subs.len();
+        while i > 0 {
+            i -= 1;
+            let Some(r) = self.subs.get(i).and_then(|s| s.request) else {
+                continue;
+            };
+            if now >= r.deadline {
+                // Only an event: the subscription (and its handler) stays, as if granted.
+                self.grant(i);
+                if !r.silent {
+                    self.events.push_back(Event::SubscribeTimeout(r.pkid));
                 }
             }
         }
@@ -987,18 +986,24 @@ impl<H> Session<H> {
 
     // ----- output -----
 
+    /// The CONNECT this session sends, with its current credentials (the driver checks that
+    /// it fits the write buffer before it connects).
+    pub fn connect_packet(&self) -> Outgoing<'_> {
+        Outgoing::Connect {
+            client_id: &self.client_id,
+            username: &self.username,
+            password: &self.password,
+            keepalive_s: u16::try_from(self.keepalive_ms / 1000).unwrap_or(u16::MAX),
+            clean_session: self.clean_session,
+        }
+    }
+
     /// The next packet to send; call until `None`. Each packet returned counts as sent at `now`.
     pub fn poll_transmit(&mut self, now: u64) -> Option<Outgoing<'_>> {
         if let Some(c) = self.control.pop_front() {
             self.last_sent = now;
             return Some(match c {
-                Control::Connect => Outgoing::Connect {
-                    client_id: &self.client_id,
-                    username: &self.username,
-                    password: &self.password,
-                    keepalive_s: u16::try_from(self.keepalive_ms / 1000).unwrap_or(u16::MAX),
-                    clean_session: self.clean_session,
-                },
+                Control::Connect => self.connect_packet(),
                 Control::PubAck(id) => Outgoing::PubAck(id),
                 Control::PubRec(id) => Outgoing::PubRec(id),
                 Control::PubComp(id) => Outgoing::PubComp(id),
@@ -1174,6 +1179,49 @@ impl<H> Session<H> {
             return Err("invalid stored filter");
         }
         Ok(())
+    }
+}
+
+impl<H: PartialEq> Session<H> {
+    /// Subscribes. The handler is live immediately (a retained message arriving before the
+    /// SUBACK reaches it); the SUBSCRIBE goes out through [`Session::poll_transmit`].
+    /// `qos` above 2 is treated as 0. Returns the packet id.
+    ///
+    /// A call whose filter and handler equal a live slot's adds no slot (V2.10): the SUBSCRIBE
+    /// still goes out and its SUBACK raises `SubscribeSuccess`, but messages reach the
+    /// handler once. A different handler (for C: function or context) gets a slot of its own.
+    pub fn subscribe(&mut self, filter: &str, qos: u8, handler: H, now: u64) -> Result<u16, Error> {
+        topic::validate_topic_filter(filter).map_err(|_| Error::InvalidTopic)?;
+        if self.state != State::Connected {
+            return Err(Error::NotConnected);
+        }
+        if self.subs.len() >= MAX_SUBSCRIPTIONS {
+            return Err(Error::PendingFull);
+        }
+        let duplicate_of = self
+            .subs
+            .iter()
+            .find(|s| s.duplicate_of.is_none() && s.filter == filter && s.handler == handler)
+            .map(|s| s.seq);
+        let mut copy = String::new();
+        try_copy(&mut copy, filter)?;
+        try_room(&mut self.subs)?;
+        let pkid = self.next_pkid().ok_or(Error::PendingFull)?;
+        let seq = self.take_seq();
+        self.subs.push(Subscription {
+            seq,
+            duplicate_of,
+            filter: copy,
+            qos: QoS::from_u8(qos).unwrap_or(QoS::AtMostOnce),
+            handler,
+            request: Some(Request {
+                pkid,
+                deadline: now.saturating_add(self.request_timeout_x2()),
+                needs_send: true,
+                silent: false,
+            }),
+        });
+        Ok(pkid)
     }
 }
 

@@ -518,3 +518,78 @@ fn cancel_request_withdraws_unsendable_requests() {
     s.handle_timeout(100_000);
     assert!(events(&mut s).is_empty());
 }
+
+/// Where `topic` is delivered: the handlers of the slots, in order.
+fn delivered_to(s: &Session<u32>, topic: &str) -> Vec<u32> {
+    match s.route(topic) {
+        Dispatch::Deliver { .. } => s
+            .route(topic)
+            .slots()
+            .map(|i| *s.subscription(i).unwrap())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn identical_resubscription_adds_no_slot_but_is_sent_and_reported() {
+    let mut s = connected(default_config());
+    sub_acked(&mut s, "a/b", 7, 0);
+    // The same filter and handler, 40 times (more than the 30 slots): each SUBSCRIBE goes out
+    // and is reported, the handler still runs once per message.
+    for n in 0..40u64 {
+        let id = sub_acked(&mut s, "a/b", 7, n);
+        assert!(id > 0);
+        assert_eq!(s.subscription_count(), 1);
+    }
+    assert_eq!(delivered_to(&s, "a/b"), vec![7]);
+    // Another handler (for C: function or context) gets its own slot.
+    sub_acked(&mut s, "a/b", 8, 50);
+    assert_eq!(delivered_to(&s, "a/b"), vec![7, 8]);
+    // An unsubscribe removes every slot of the filter.
+    let u = s.unsubscribe("a/b", 60).unwrap();
+    drain(&mut s, 60);
+    s.handle(Incoming::UnsubAck(u), 61);
+    assert_eq!(s.subscription_count(), 0);
+    assert_eq!(s.route("a/b"), Dispatch::Default);
+    s.check_invariants().unwrap();
+}
+
+#[test]
+fn pending_resubscription_delivers_nothing_and_survives_its_original() {
+    let mut s = connected(default_config());
+    let first = s.subscribe("x", 1, 3, 0).unwrap();
+    let again = s.subscribe("x", 0, 3, 0).unwrap();
+    assert_eq!(drain(&mut s, 0).len(), 2, "both SUBSCRIBEs go out");
+    // Before either SUBACK: one delivery.
+    assert_eq!(delivered_to(&s, "x"), vec![3]);
+    // The broker refuses the first: the repeat takes its place when granted.
+    s.handle(
+        Incoming::SubAck {
+            pkid: first,
+            return_codes: &[0x80],
+        },
+        1,
+    );
+    s.handle(
+        Incoming::SubAck {
+            pkid: again,
+            return_codes: &[0],
+        },
+        1,
+    );
+    assert_eq!(
+        events(&mut s),
+        vec![Event::SubscribeNack(first), Event::SubscribeSuccess(again)]
+    );
+    assert_eq!(delivered_to(&s, "x"), vec![3]);
+    assert_eq!(s.subscription_count(), 1);
+    // A repeat that times out is merged too (the slot stays, as for any timeout).
+    let late = s.subscribe("x", 1, 3, 10).unwrap();
+    drain(&mut s, 10);
+    s.handle_timeout(10 + 4_000);
+    assert_eq!(events(&mut s), vec![Event::SubscribeTimeout(late)]);
+    assert_eq!(s.subscription_count(), 1);
+    assert_eq!(delivered_to(&s, "x"), vec![3]);
+    s.check_invariants().unwrap();
+}

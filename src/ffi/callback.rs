@@ -64,6 +64,14 @@ unsafe impl Send for CHandler {}
 // SAFETY: the handler is only copied and called, never mutated.
 unsafe impl Sync for CHandler {}
 
+/// The same function with the same context: V2.10's test for an identical subscription.
+impl PartialEq for CHandler {
+    fn eq(&self, other: &Self) -> bool {
+        // Addresses, not `fn` equality: the same function always has one address here.
+        self.func as usize == other.func as usize && self.context == other.context
+    }
+}
+
 impl CHandler {
     /// None for a NULL function pointer.
     pub fn new(func: iotx_mqtt_event_handle_func_fpt, context: *mut c_void) -> Option<Self> {

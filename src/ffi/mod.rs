@@ -55,6 +55,42 @@ unsafe fn c_text<'a>(p: *const c_char, name: &str) -> Option<&'a str> {
     }
 }
 
+/// A topic name or filter argument: NULL or empty gets -2 (V2.10's sanity check), anything
+/// else that is not a valid topic (here: not UTF-8) gets -41, as V2.10's topic check does.
+///
+/// # Safety
+/// As [`c_str`].
+unsafe fn c_topic<'a>(p: *const c_char, name: &str) -> Result<&'a str, c_int> {
+    // SAFETY: forwarded contract.
+    let s = unsafe { c_str(p, name) }.ok_or(codes::NULL_VALUE_ERROR)?;
+    if s.is_empty() {
+        log_err!("Invalid argument, {} is empty", name);
+        return Err(codes::NULL_VALUE_ERROR);
+    }
+    s.to_str().map_err(|_| {
+        log_err!(
+            "Invalid argument, {} has a character outside printable ASCII ({})",
+            name,
+            codes::MQTT_TOPIC_FORMAT_ERROR
+        );
+        codes::MQTT_TOPIC_FORMAT_ERROR
+    })
+}
+
+/// V2.10 keeps these flags in one-bit fields, so only the lowest bit reaches the wire (2 is
+/// sent as 0); a firmware passing another value gets what it got from V2.10, and a warning.
+fn one_bit_flag(value: u8, name: &str) -> bool {
+    if value > 1 {
+        log_warn!(
+            "{} = {} is not 0 or 1: as in V2.10 only its lowest bit is used ({})",
+            name,
+            value,
+            value & 1
+        );
+    }
+    value & 1 == 1
+}
+
 /// The client behind a C handle; NULL, stale and foreign handles get -2 and a log line.
 fn live_client(handle: *mut c_void) -> Result<crate::heap::Counted<Client>, c_int> {
     registry::get(handle).ok_or_else(|| {
@@ -140,7 +176,7 @@ pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t)
             password,
             keepalive_ms: p.keepalive_interval_ms,
             request_timeout_ms: p.request_timeout_ms,
-            clean_session: p.clean_session != 0,
+            clean_session: one_bit_flag(p.clean_session, "clean_session"),
         },
         // SAFETY: the buffers are valid for their sizes until Destroy (V2.10 contract).
         read_buf: unsafe { CallerBuffer::new(p.pread_buf, p.read_buf_size) },
@@ -248,8 +284,9 @@ pub unsafe extern "C" fn IOT_MQTT_Subscribe(
         Err(code) => return code,
     };
     // SAFETY: forwarded contract.
-    let Some(filter) = (unsafe { c_text(topic_filter, "topic_filter") }) else {
-        return codes::NULL_VALUE_ERROR;
+    let filter = match unsafe { c_topic(topic_filter, "topic_filter") } {
+        Ok(filter) => filter,
+        Err(code) => return code,
     };
     let Some(handler) = CHandler::new(topic_handle_func, pcontext) else {
         log_err!("Invalid argument, topic_handle_func = NULL");
@@ -282,8 +319,9 @@ pub unsafe extern "C" fn IOT_MQTT_Unsubscribe(
         Err(code) => return code,
     };
     // SAFETY: forwarded contract.
-    let Some(filter) = (unsafe { c_text(topic_filter, "topic_filter") }) else {
-        return codes::NULL_VALUE_ERROR;
+    let filter = match unsafe { c_topic(topic_filter, "topic_filter") } {
+        Ok(filter) => filter,
+        Err(code) => return code,
     };
     match client.unsubscribe(filter) {
         Ok(id) => c_int::from(id),
@@ -307,8 +345,9 @@ pub unsafe extern "C" fn IOT_MQTT_Publish(
         Err(code) => return code,
     };
     // SAFETY: forwarded contract.
-    let Some(topic) = (unsafe { c_text(topic_name, "topic_name") }) else {
-        return codes::NULL_VALUE_ERROR;
+    let topic = match unsafe { c_topic(topic_name, "topic_name") } {
+        Ok(topic) => topic,
+        Err(code) => return code,
     };
     if topic_msg.is_null() {
         log_err!("Invalid argument, topic_msg = NULL");
@@ -334,7 +373,8 @@ pub unsafe extern "C" fn IOT_MQTT_Publish(
         log_err!("Invalid argument, qos = {}", msg.qos);
         return codes::MQTT_PUBLISH_QOS_ERROR;
     }
-    match client.publish(topic, payload, msg.qos) {
+    let retain = one_bit_flag(msg.retain, "retain");
+    match client.publish(topic, payload, msg.qos, retain) {
         Ok(id) => {
             if msg.qos > 0 {
                 msg.packet_id = id;
