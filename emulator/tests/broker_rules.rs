@@ -1,9 +1,11 @@
-//! The broker behind the front door: MQTT 3.1.1 answers devices rely on, many sessions
-//! of one device on one emulator, and the mosquitto the emulator starts and stops.
+//! The broker behind the front door: MQTT 3.1.1 answers devices rely on, and many
+//! sessions (sequential, concurrent, the same device taking over) on one emulator.
 
 mod common;
 use common::*;
 use std::io::Write;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 fn unsubscribe_packet(id: u16, filter: &str) -> Vec<u8> {
@@ -189,6 +191,96 @@ fn sequential_sessions_1000_of_one_device() {
     );
     fresh_session_works(&emu);
     eprintln!("1000 sequential sessions: {elapsed:?}");
+}
+
+#[test]
+fn concurrent_sessions_50_with_takeover() {
+    // 40 devices at once, and 10 connections of one more device at the same instant.
+    const DEVICES: usize = 40;
+    const SAME: usize = 10;
+    let devices: Vec<String> = (0..DEVICES).map(|k| format!("cpk:dev{k}:sec{k}")).collect();
+    let mut args: Vec<&str> = Vec::new();
+    for d in &devices {
+        args.extend(["--device", d.as_str()]);
+    }
+    let emu = Arc::new(Emulator::start(&args));
+    let idle_threads = threads(emu.pid());
+    let start = Instant::now();
+    let go = Arc::new(Barrier::new(DEVICES + SAME));
+    let connected_all = Arc::new(Barrier::new(DEVICES + SAME + 1));
+    let done = Arc::new(Barrier::new(DEVICES + SAME + 1));
+    let mut workers = Vec::new();
+    for k in 0..DEVICES + SAME {
+        let (emu, go, connected_all, done) =
+            (emu.clone(), go.clone(), connected_all.clone(), done.clone());
+        workers.push(std::thread::spawn(move || {
+            let own = k < DEVICES;
+            let pkt = if own {
+                device_connect("cpk", &format!("dev{k}"), &format!("sec{k}"), k % 2 == 0)
+            } else {
+                device_connect(PK, DN, DS, k % 2 == 0)
+            };
+            go.wait();
+            let (mut c, code) = try_connect(&emu, &pkt);
+            // No panics before the barriers: the other threads would wait forever.
+            let problem = if own {
+                let topic = format!("/cpk/dev{k}/user/get");
+                match code {
+                    Some(0) => std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        round_trip(&mut c, &topic, 10 + k as u16)
+                    }))
+                    .err()
+                    .map(|_| format!("device {k}: round trip failed")),
+                    other => Some(format!("device {k}: CONNACK {other:?}")),
+                }
+            } else {
+                // Taken over before its CONNACK, a connection is closed instead.
+                match code {
+                    Some(0) | None => None,
+                    other => Some(format!("same device: CONNACK {other:?}")),
+                }
+            };
+            connected_all.wait();
+            done.wait();
+            (k, problem, alive(&mut c))
+        }));
+    }
+    connected_all.wait();
+    // Every takeover has closed the older connection of the sample device.
+    let closed = emu.wait_count("CLOSE device=yfTuLfBJTiL/TestDeviceForDemo", SAME - 1, 10);
+    std::thread::sleep(Duration::from_millis(300));
+    done.wait();
+    let mut same_alive = 0;
+    for t in workers {
+        let (k, problem, is_alive) = t.join().unwrap();
+        assert_eq!(problem, None);
+        if k < DEVICES {
+            assert!(is_alive, "device {k} lost its session");
+        } else if is_alive {
+            same_alive += 1;
+        }
+    }
+    assert_eq!(
+        same_alive,
+        1,
+        // The front door closes all but the newest; one alive means the broker kept it.
+        "exactly the newest connection of the device stays (closed: {closed}); log:\n{}",
+        emu.log()
+            .iter()
+            .filter(|l| l.contains("TestDeviceForDemo"))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert_eq!(threads_fall_to(emu.pid(), idle_threads), idle_threads);
+    fresh_session_works(&emu);
+    let mut c = connected(
+        &emu,
+        &device_connect("cpk", "dev0", "sec0", false),
+        "dev0 again",
+    );
+    round_trip(&mut c, "/cpk/dev0/user/get", 600);
+    eprintln!("50 concurrent sessions: {:?}", start.elapsed());
 }
 
 // ------------------------------------------------------------ the mosquitto started here
