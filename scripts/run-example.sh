@@ -32,6 +32,15 @@ PK=yfTuLfBJTiL
 DN=TestDeviceForDemo
 DS=fSCl9Ns5YPnYN8Ocg0VEel1kXFnRlV6c
 
+# The emulator starts its own mosquitto (Debian installs it in /usr/sbin, not always on PATH).
+have_mosquitto() { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || [ -x /usr/local/sbin/mosquitto ]; }
+if ! have_mosquitto; then
+  echo "installing mosquitto (the emulator's broker)"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq mosquitto >/dev/null; } || true
+  have_mosquitto || { echo "the emulator needs mosquitto: install it (Debian: apt-get install mosquitto)"; exit 1; }
+fi
+
 if [ -z "${IOTMQTT_EXAMPLE_BIN:-}" ]; then
   if ! command -v cmake >/dev/null || ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
     sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -10,6 +10,7 @@ mod mqtt;
 mod sign;
 mod state;
 
+use log::q;
 use native_tls::{Identity, TlsAcceptor};
 use state::{Clock, Settings, Shared};
 use std::collections::HashMap;
@@ -37,7 +38,8 @@ TLS:
                              and use them; names include *.iot-as-mqtt.<region>.aliyuncs.com,
                              iot-auth.<region>.aliyuncs.com, localhost, 127.0.0.1
 Behaviour:
-  --broker HOST:PORT         external MQTT broker (default: embedded rumqttd on loopback)
+  --broker HOST:PORT         external MQTT broker (default: a private mosquitto on loopback)
+  --mosquitto PATH           the mosquitto binary to start (default: PATH, /usr/sbin)
   --announce-mqtt HOST:PORT  MQTT endpoint announced by pre-auth ({pk}, {region} replaced;
                              default {pk}.iot-as-mqtt.<region>.aliyuncs.com:<mqtts port>)
   --token-validity-secs N    iotToken validity (default 604800 = 7 days)
@@ -46,8 +48,10 @@ Behaviour:
   --log FILE                 also append the log lines to FILE
   -h, --help                 this text
 
-Log lines (stderr): READY, CA, BROKER, ACCEPT, REFUSE rule=.. code=.., CLOSE, TAKEOVER,
-KEEPALIVE-WARN, KEEPALIVE-DROP, AUTH-OK, AUTH-FAIL rule=.. code=.., TLS-FAIL, HTTP-BAD.
+Log lines (stderr): READY, CA, BROKER, BROKER-LOG, BROKER-EXIT, STOP, ACCEPT,
+REFUSE rule=.. code=.., CLOSE, TAKEOVER, KEEPALIVE-WARN, KEEPALIVE-DROP, AUTH-OK,
+AUTH-FAIL rule=.. code=.., TLS-FAIL, HTTP-BAD.
+Needs mosquitto installed unless --broker is given; it is stopped with the emulator.
 The READY line is also printed on stdout.
 ";
 
@@ -61,6 +65,7 @@ struct Options {
     key: Option<PathBuf>,
     generate_certs: Option<PathBuf>,
     broker: Option<String>,
+    mosquitto: Option<PathBuf>,
     announce: Option<String>,
     token_validity: Option<f64>,
     time_scale: Option<f64>,
@@ -114,6 +119,7 @@ fn parse_args() -> Result<Options, String> {
             "--key" => o.key = Some(val("--key")?.into()),
             "--generate-certs" => o.generate_certs = Some(val("--generate-certs")?.into()),
             "--broker" => o.broker = Some(val("--broker")?),
+            "--mosquitto" => o.mosquitto = Some(val("--mosquitto")?.into()),
             "--announce-mqtt" => o.announce = Some(val("--announce-mqtt")?),
             "--token-validity-secs" => {
                 let v = val("--token-validity-secs")?;
@@ -141,6 +147,9 @@ fn parse_args() -> Result<Options, String> {
     if o.mqtt.is_none() && o.mqtts.is_none() && o.https.is_none() {
         return Err("give at least one of --mqtt, --mqtts, --https (see --help)".into());
     }
+    if o.broker.is_some() && o.mosquitto.is_some() {
+        return Err("--broker and --mosquitto exclude each other".into());
+    }
     Ok(o)
 }
 
@@ -148,7 +157,41 @@ fn bind(addr: &str, what: &str) -> Result<TcpListener, String> {
     TcpListener::bind(addr).map_err(|e| format!("{what} {addr}: {e}"))
 }
 
+/// SIGINT, SIGTERM and SIGHUP stop the emulator and the mosquitto it started. They are
+/// blocked in every thread (threads inherit the mask; child processes get a clean one)
+/// and taken by one thread with sigwait, so the stop is ordinary code, not a handler.
+fn watch_signals() -> Result<(), String> {
+    // SAFETY: plain libc calls on a local, initialised signal set.
+    let set = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            libc::sigaddset(&mut set, s);
+        }
+        let rc = libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        if rc != 0 {
+            return Err(format!("pthread_sigmask: error {rc}"));
+        }
+        set
+    };
+    thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || loop {
+            let mut sig: libc::c_int = 0;
+            // SAFETY: `set` and `sig` are valid for the call.
+            if unsafe { libc::sigwait(&set, &mut sig) } == 0 {
+                ev!("STOP signal={sig}");
+                broker::stop();
+                std::process::exit(128 + sig);
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| format!("signal thread: {e}"))
+}
+
 fn run() -> Result<(), String> {
+    // Before any other thread exists, so that all of them have the signals blocked.
+    watch_signals()?;
     let o = parse_args()?;
     if let Some(l) = &o.log {
         log::open_file(l).map_err(|e| format!("--log {l}: {e}"))?;
@@ -199,9 +242,14 @@ fn run() -> Result<(), String> {
             a
         }
         None => {
-            let a = broker::start_embedded()?;
-            ev!("BROKER kind=embedded addr={a}");
-            a
+            let m = broker::start_mosquitto(&broker::find(o.mosquitto.as_deref())?)?;
+            ev!(
+                "BROKER kind=mosquitto addr={} pid={} program={}",
+                m.addr,
+                m.pid,
+                q(&m.program.display().to_string())
+            );
+            m.addr
         }
     };
 
@@ -281,11 +329,13 @@ fn run() -> Result<(), String> {
     for h in handles {
         let _ = h.join();
     }
+    broker::stop();
     Ok(())
 }
 
 fn main() {
     if let Err(e) = run() {
+        broker::stop();
         log::event(&format!("FATAL {}", log::q(&e)));
         eprintln!("iotmqtt-emulator: {e}");
         std::process::exit(2);

@@ -590,7 +590,10 @@ fn handle(
         return refuse_with(&mut conn, internal("--test-internal-failure".into()));
     }
 
-    // A second connection of the same device takes the first offline.
+    // A second connection of the same device takes the first offline. Without the
+    // order lock, an older session's broker CONNECT could arrive after the newer one's,
+    // and the broker (one client id per device) would drop the newer one instead.
+    let order = shared.connect_order(&a.pk, &a.dn);
     let ctl = SessionCtl::new(session);
     ctl.add_socket(&raw_ctl);
     let key = (a.pk.clone(), a.dn.clone());
@@ -610,7 +613,9 @@ fn handle(
     };
 
     let broker = shared.settings.broker;
-    let up = match connect_upstream(broker, &upstream_connect(&c, &a)) {
+    let up = connect_upstream(broker, &upstream_connect(&c, &a));
+    drop(order);
+    let up = match up {
         Ok(x) => x,
         Err(e) => {
             remove_me();

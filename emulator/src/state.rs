@@ -100,6 +100,9 @@ impl SessionCtl {
 
 pub struct Shared {
     pub devices: HashMap<(String, String), String>,
+    /// One lock per registered device, held from the takeover to the broker's CONNACK,
+    /// so the broker sees the device's sessions in the order the front door took them.
+    connect_order: HashMap<(String, String), Mutex<()>>,
     pub tokens: Mutex<HashMap<String, Token>>,
     pub sessions: Mutex<HashMap<(String, String), Arc<SessionCtl>>>,
     pub clock: Clock,
@@ -114,6 +117,10 @@ impl Shared {
         settings: Settings,
     ) -> Shared {
         Shared {
+            connect_order: devices
+                .keys()
+                .map(|k| (k.clone(), Mutex::new(())))
+                .collect(),
             devices,
             tokens: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
@@ -125,6 +132,13 @@ impl Shared {
 
     pub fn next_session_id(&self) -> u64 {
         self.next_session.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// The connect-order lock of a registered device (every accepted session has one).
+    pub fn connect_order(&self, pk: &str, dn: &str) -> Option<MutexGuard<'_, ()>> {
+        self.connect_order
+            .get(&(pk.to_string(), dn.to_string()))
+            .map(lock)
     }
 
     pub fn secret(&self, pk: &str, dn: &str) -> Option<&str> {

@@ -458,22 +458,29 @@ fn delivery(emu: &Emulator) {
 }
 
 #[test]
-fn publish_delivered_through_embedded_broker() {
+fn publish_delivered_through_started_mosquitto() {
     let emu = Emulator::start(&["--device", "p2:d2:s2"]);
     delivery(&emu);
-    emu.wait_line("BROKER kind=embedded", 5);
+    emu.wait_line("BROKER kind=mosquitto", 5);
+}
+
+/// Kills the child process on drop, so a failing test leaves no broker behind.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[test]
 fn publish_delivered_through_external_mosquitto() {
-    if std::process::Command::new("mosquitto")
-        .arg("-h")
-        .output()
-        .is_err()
-    {
-        eprintln!("mosquitto not installed: skipped");
-        return;
-    }
+    // Debian puts mosquitto in /usr/sbin, not always on PATH.
+    let program = ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or("mosquitto");
     let port = closed_port();
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("iotmqtt-emu-mosq-{}", std::process::id()));
@@ -481,16 +488,18 @@ fn publish_delivered_through_external_mosquitto() {
     let conf = dir.join("mosquitto.conf");
     std::fs::write(
         &conf,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n"),
     )
     .unwrap();
-    let mut mosq = std::process::Command::new("mosquitto")
-        .arg("-c")
-        .arg(&conf)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let _mosq = KillOnDrop(
+        std::process::Command::new(program)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program}: {e} (install mosquitto)")),
+    );
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while std::net::TcpStream::connect(addr).is_err() && Instant::now() < deadline {
@@ -500,6 +509,5 @@ fn publish_delivered_through_external_mosquitto() {
     let emu = Emulator::start(&["--device", "p2:d2:s2", "--broker", &broker]);
     delivery(&emu);
     emu.wait_line("BROKER kind=external", 5);
-    let _ = mosq.kill();
-    let _ = mosq.wait();
+    assert_eq!(emu.count("BROKER kind=mosquitto"), 0);
 }

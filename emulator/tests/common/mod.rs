@@ -91,7 +91,14 @@ pub struct Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM lets the emulator stop and reap its mosquitto; SIGKILL if it hangs.
+        if self.child.try_wait().ok().flatten().is_none() {
+            // SAFETY: a signal to the child process this value owns.
+            unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+            if self.wait_exit(5).is_none() {
+                let _ = self.child.kill();
+            }
+        }
         let _ = self.child.wait();
     }
 }
@@ -127,13 +134,23 @@ impl Emulator {
     }
 
     pub fn start_raw(args: &[&str]) -> Emulator {
-        let mut child = Command::new(EXE)
-            .args(args)
+        let mut cmd = Command::new(EXE);
+        cmd.args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn emulator");
+            .stderr(Stdio::piped());
+        // Should the test binary be killed (a timeout), its emulators (and so their
+        // mosquittos) go with it. The signal comes when the spawning thread ends, which
+        // is after the test (and its Drop) is over.
+        // SAFETY: only an async-signal-safe call between fork and exec.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().expect("spawn emulator");
         let stderr = child.stderr.take().unwrap();
         let lines = Arc::new((Mutex::new(Vec::<String>::new()), Condvar::new()));
         let l2 = lines.clone();
@@ -187,6 +204,22 @@ impl Emulator {
             }
             g = cv.wait_timeout(g, deadline - now).unwrap().0;
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `secs` for the emulator to exit.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     pub fn log(&self) -> Vec<String> {
