@@ -86,6 +86,13 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ The precompiled core and alloc of hosted targets (x86-64, ARM Linux) are built for
+ unwinding, and their unwind tables name this routine. With `panic = "abort"` nothing ever
+ unwinds, so it is never called; bare-metal targets' core is built to abort and needs none.
+ */
+void rust_eh_personality(void);
+
+/*
  Connects to the MQTT server synchronously; NULL on any failure (nothing leaked, no event).
 
  # Safety

@@ -9,9 +9,10 @@
 //! reads no environment variable for this.
 
 use core::ffi::{c_char, CStr};
-use std::sync::Mutex;
 
 use crate::ffi::codes;
+use crate::hal::StaticHalMutex;
+use crate::prelude::*;
 
 /// The built-in CA, NUL-terminated (V2.10 hands out a C string; `ca_crt_len` counts the NUL).
 #[cfg_attr(not(any(iotmqtt_tls, test)), allow(dead_code))]
@@ -22,7 +23,7 @@ const MAX_PEM_LEN: usize = 64 * 1024;
 
 /// The run-time replacement, if any. Every replacement is kept for the life of the process: a
 /// pointer handed out in `iotx_conn_info_t.pub_key` must stay valid.
-static OVERRIDE: Mutex<Option<&'static CStr>> = Mutex::new(None);
+static OVERRIDE: StaticHalMutex<Option<&'static CStr>> = StaticHalMutex::new(None);
 
 fn built_in() -> &'static CStr {
     CStr::from_bytes_with_nul(BUILT_IN.as_bytes()).unwrap_or(c"")
@@ -35,7 +36,8 @@ pub fn current() -> Option<&'static CStr> {
     if !cfg!(iotmqtt_tls) {
         return None;
     }
-    let replaced = *OVERRIDE.lock().unwrap_or_else(|p| p.into_inner());
+    // Without the lock (HAL_MutexCreate failed, logged) the built-in CA is the one in force.
+    let replaced = OVERRIDE.lock().and_then(|guard| *guard);
     Some(replaced.unwrap_or_else(built_in))
 }
 
@@ -64,7 +66,10 @@ pub fn replace(pem: Option<&CStr>) -> Result<(), i32> {
         return Err(codes::NULL_VALUE_ERROR);
     }
     let Some(text) = pem else {
-        *OVERRIDE.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let Some(mut guard) = OVERRIDE.lock() else {
+            return Err(codes::FAIL_RETURN);
+        };
+        *guard = None;
         log_info!("IOT_SetCACert: built-in GlobalSign Root CA restored");
         return Ok(());
     };
@@ -82,8 +87,11 @@ pub fn replace(pem: Option<&CStr>) -> Result<(), i32> {
         return Err(codes::NULL_VALUE_ERROR);
     }
     // Kept for the life of the process: earlier conn infos may still point at an older copy.
+    let Some(mut guard) = OVERRIDE.lock() else {
+        return Err(codes::FAIL_RETURN);
+    };
     let copy: &'static CStr = Box::leak(text.to_owned().into_boxed_c_str());
-    *OVERRIDE.lock().unwrap_or_else(|p| p.into_inner()) = Some(copy);
+    *guard = Some(copy);
     log_info!("IOT_SetCACert: CA replaced ({} bytes)", bytes.len());
     Ok(())
 }

@@ -4,22 +4,24 @@
 
 use core::ffi::CStr;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicUsize, Ordering};
-use std::ffi::CString;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use alloc::ffi::CString;
 
 use iotmqtt_engine::{
     validate_topic_filter, validate_topic_name, Config, Dispatch, Error as EngineError, Event,
     Incoming, Outgoing, QoS, Session, State, TopicError,
 };
 
-use crate::codec::{self, Drain, Frame};
 use crate::ffi::callback::{CHandler, CallerBuffer, EventArg};
 use crate::ffi::codes;
-use crate::ffi::types::{event, iotx_mqtt_topic_info_t};
+use crate::ffi::types::{event, iotx_mqtt_event_type_t, iotx_mqtt_topic_info_t};
 use crate::hal::{self, HalMutex};
 use crate::heap::Counted;
+use crate::prelude::*;
 use crate::text::FixedText;
 use crate::transport::Transport;
+use iotmqtt_engine::codec::{self, Drain, Frame};
 
 /// Fresh connection strings after re-authentication (`IOT_SetupConnInfo`'s, refreshed).
 pub struct Credentials {
@@ -93,8 +95,12 @@ pub struct Client {
     handle: AtomicUsize,
     shared: HalMutex<Shared>,
     reader: HalMutex<Reader>,
-    /// The thread running Yield (and its callbacks), or 0.
-    yielding_thread: AtomicUsize,
+    /// A Yield is running (Yield is not re-entered, from a callback or another thread).
+    yielding: AtomicBool,
+    /// One of this client's callbacks is running. The library cannot tell threads apart (no
+    /// thread-locals in a no_std library, no thread id in the V2.10 HAL), so this is what keeps
+    /// a callback from destroying the client that is calling it.
+    dispatching: AtomicBool,
     default_handler: Option<CHandler>,
 }
 
@@ -110,11 +116,6 @@ const BULK_WAIT_MS: u32 = 1;
 const BULK_AFTER_QUIET_PACKETS: u32 = 16;
 /// Events handed out per lock, so callbacks run with no lock held.
 const EVENT_BATCH: usize = 8;
-
-fn thread_id() -> usize {
-    std::thread_local!(static MARKER: u8 = const { 0 });
-    MARKER.with(|m| m as *const u8 as usize)
-}
 
 fn random() -> u32 {
     hal::random(0x7fff_ffff)
@@ -258,7 +259,8 @@ impl Client {
             handle: AtomicUsize::new(0),
             shared,
             reader,
-            yielding_thread: AtomicUsize::new(0),
+            yielding: AtomicBool::new(false),
+            dispatching: AtomicBool::new(false),
             default_handler,
         })
         .map_err(|_| {
@@ -282,9 +284,17 @@ impl Client {
         self.handle.store(handle, Ordering::Relaxed);
     }
 
-    /// True while the calling thread is inside this client's Yield (for example in a callback).
-    pub fn called_from_callback(&self) -> bool {
-        self.yielding_thread.load(Ordering::Acquire) == thread_id()
+    /// True while one of this client's callbacks runs (from whichever thread asks).
+    pub fn in_callback(&self) -> bool {
+        self.dispatching.load(Ordering::Acquire)
+    }
+
+    /// Calls a C handler with `dispatching` set around it.
+    fn raise(&self, handler: &CHandler, kind: iotx_mqtt_event_type_t, arg: EventArg<'_>) {
+        let handle = self.handle.load(Ordering::Relaxed);
+        self.dispatching.store(true, Ordering::Release);
+        handler.raise(handle, kind, arg);
+        self.dispatching.store(false, Ordering::Release);
     }
 
     pub fn is_connected(&self) -> bool {
@@ -435,10 +445,9 @@ impl Client {
 
     /// Runs for `timeout_ms` (V2.10's contract), reading, dispatching, pinging and reconnecting.
     pub fn run_yield(&self, timeout_ms: u32) -> i32 {
-        let me = thread_id();
         if self
-            .yielding_thread
-            .compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire)
+            .yielding
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
             log_err!("IOT_MQTT_Yield called from a callback or while another thread yields");
@@ -459,7 +468,7 @@ impl Client {
                 self.wait_for_input(&mut reader, now, start + timeout);
             }
         }
-        self.yielding_thread.store(0, Ordering::Release);
+        self.yielding.store(false, Ordering::Release);
         codes::SUCCESS_RETURN
     }
 
@@ -702,7 +711,6 @@ impl Client {
 
     /// Hands one complete packet to the engine and runs the callbacks; false on a protocol error.
     fn dispatch_packet(&self, reader: &mut Reader, pos: usize, len: usize, now: u64) -> bool {
-        let handle = self.handle.load(Ordering::Relaxed);
         let buf = reader.read_buf.as_mut_slice();
         let Some(bytes) = buf.get(pos..pos + len) else {
             return false;
@@ -767,8 +775,8 @@ impl Client {
         };
         if let Some(mut info) = message {
             for target in targets.iter().flatten() {
-                target.raise(
-                    handle,
+                self.raise(
+                    target,
                     event::PUBLISH_RECVEIVED,
                     EventArg::Message(&mut info),
                 );
@@ -786,7 +794,6 @@ impl Client {
 
     /// Raises a batch taken under the lock, then any events left behind it.
     fn raise_events(&self, reader: &mut Reader, batch: EventBatch) {
-        let handle = self.handle.load(Ordering::Relaxed);
         let mut batch = batch;
         loop {
             for e in batch.events.iter().flatten() {
@@ -836,8 +843,8 @@ impl Client {
                         (event::BUFFER_OVERFLOW, EventArg::Text(OVERFLOW_TEXT))
                     }
                 };
-                if let Some(handler) = self.default_handler {
-                    handler.raise(handle, kind, arg);
+                if let Some(handler) = &self.default_handler {
+                    self.raise(handler, kind, arg);
                 }
             }
             if !batch.full {

@@ -4,7 +4,8 @@
 //! `CONFIG_GUIDER_AUTH_TIMEOUT`, parsed with `auth::guider`. Every outcome has its own log line,
 //! all starting with "HTTPS pre-authentication"; the token is never logged.
 
-use std::ffi::CString;
+use crate::prelude::*;
+use alloc::ffi::CString;
 
 use crate::auth::{self, DeviceIdentity, GuiderReply, Region, ResponseParser, SignMethod};
 use crate::hal::{self, ReadOutcome};

@@ -4,6 +4,7 @@
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_void, CStr};
 use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 #[allow(non_snake_case)]
 extern "C" {
@@ -59,6 +60,17 @@ pub fn print(line: &CStr) {
     crate::test_hal::capture_log(line);
 }
 
+/// Prints `text` (up to 255 bytes, the rest is cut) followed by nothing: the caller ends lines.
+pub fn print_text(text: &str) {
+    let mut line = [0u8; 256];
+    for (dst, src) in line.iter_mut().zip(text.bytes().take(255)) {
+        *dst = src;
+    }
+    if let Ok(line) = CStr::from_bytes_until_nul(&line) {
+        print(line);
+    }
+}
+
 pub fn uptime_ms() -> u64 {
     // SAFETY: no arguments; the HAL contract makes this callable at any time.
     unsafe { HAL_UptimeMs() }
@@ -101,17 +113,13 @@ impl IdString {
 }
 
 fn read_id(get: unsafe extern "C" fn(*mut c_char) -> i32) -> IdString {
-    let mut raw = [0 as c_char; 65];
-    // SAFETY: the HAL writes at most PID_STRLEN_MAX (64) bytes into a 65-byte zeroed buffer,
-    // so the last byte stays NUL whatever it writes.
-    unsafe { get(raw.as_mut_ptr()) };
     let mut id = IdString {
         buf: [0; 65],
         len: 0,
     };
-    for (dst, src) in id.buf.iter_mut().zip(raw.iter().take(64)) {
-        *dst = *src as u8;
-    }
+    // SAFETY: the HAL writes at most PID_STRLEN_MAX (64) bytes into a 65-byte zeroed buffer,
+    // so the last byte stays NUL whatever it writes.
+    unsafe { get(id.buf.as_mut_ptr().cast()) };
     // Printable ASCII only: the id goes into the client id and a JSON payload.
     id.len = id.buf.iter().take(64).take_while(|&&b| b != 0).count();
     if !id.buf.iter().take(id.len).all(|b| (0x21..0x7f).contains(b)) {
@@ -257,11 +265,7 @@ impl<T> HalMutex<T> {
 
     pub fn lock(&self) -> HalMutexGuard<'_, T> {
         // SAFETY: raw is a live mutex from HAL_MutexCreate, destroyed only in drop.
-        unsafe { HAL_MutexLock(self.raw) };
-        HalMutexGuard {
-            mutex: self,
-            _not_send: core::marker::PhantomData,
-        }
+        unsafe { HalMutexGuard::lock(self.raw, &self.value) }
     }
 }
 
@@ -272,30 +276,90 @@ impl<T> Drop for HalMutex<T> {
     }
 }
 
+/// Data in a `static` guarded by a HAL mutex that is created on first use (a static cannot
+/// call `HAL_MutexCreate`), and never destroyed. No spin lock: on an RTOS with priorities a
+/// spinning high-priority task would starve the holder for ever.
+pub struct StaticHalMutex<T> {
+    raw: AtomicPtr<c_void>,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: as HalMutex: the value is only reached through a guard holding the HAL mutex.
+unsafe impl<T: Send> Sync for StaticHalMutex<T> {}
+
+impl<T> StaticHalMutex<T> {
+    pub const fn new(value: T) -> Self {
+        Self {
+            raw: AtomicPtr::new(core::ptr::null_mut()),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// None when the mutex does not exist yet and `HAL_MutexCreate` fails (logged).
+    pub fn lock(&self) -> Option<HalMutexGuard<'_, T>> {
+        let mut raw = self.raw.load(Ordering::Acquire);
+        if raw.is_null() {
+            // SAFETY: no arguments.
+            let fresh = unsafe { HAL_MutexCreate() };
+            if fresh.is_null() {
+                log_err!("HAL_MutexCreate failed");
+                return None;
+            }
+            raw = match self.raw.compare_exchange(
+                core::ptr::null_mut(),
+                fresh,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => fresh,
+                Err(first) => {
+                    // Another thread created one first: use it, and give ours back unused.
+                    // SAFETY: `fresh` came from HAL_MutexCreate and was never locked or shared.
+                    unsafe { HAL_MutexDestroy(fresh) };
+                    first
+                }
+            };
+        }
+        // SAFETY: raw is a live HAL mutex that is never destroyed.
+        Some(unsafe { HalMutexGuard::lock(raw, &self.value) })
+    }
+}
+
 pub struct HalMutexGuard<'a, T> {
-    mutex: &'a HalMutex<T>,
-    /// Not Send: the thread that locked a HAL mutex must be the one that unlocks it.
-    _not_send: core::marker::PhantomData<*const ()>,
+    raw: *mut c_void,
+    value: &'a UnsafeCell<T>,
+}
+
+impl<'a, T> HalMutexGuard<'a, T> {
+    /// # Safety
+    /// `raw` is a live HAL mutex that guards `value` and outlives the guard.
+    unsafe fn lock(raw: *mut c_void, value: &'a UnsafeCell<T>) -> Self {
+        // SAFETY: per this function's contract.
+        unsafe { HAL_MutexLock(raw) };
+        // The raw pointer also keeps the guard from being Send: the thread that locked a HAL
+        // mutex must be the one that unlocks it.
+        Self { raw, value }
+    }
 }
 
 impl<T> Deref for HalMutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: the guard holds the HAL mutex, so no other reference to the value is live.
-        unsafe { &*self.mutex.value.get() }
+        unsafe { &*self.value.get() }
     }
 }
 
 impl<T> DerefMut for HalMutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the guard holds the HAL mutex and is borrowed mutably, so this is the only reference.
-        unsafe { &mut *self.mutex.value.get() }
+        unsafe { &mut *self.value.get() }
     }
 }
 
 impl<T> Drop for HalMutexGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: this guard locked the mutex in `lock` and unlocks it exactly once.
-        unsafe { HAL_MutexUnlock(self.mutex.raw) };
+        unsafe { HAL_MutexUnlock(self.raw) };
     }
 }

@@ -4,12 +4,12 @@
 //! allocations of the named points (REQUIREMENTS "memory": Construct returns NULL when memory
 //! runs out), since stable Rust aborts when an ordinary allocation fails.
 
+use alloc::ffi::CString;
 use alloc::string::String;
 use core::alloc::Layout;
 use core::ops::Deref;
 use core::ptr::NonNull;
 use core::sync::atomic::{fence, AtomicUsize, Ordering};
-use std::ffi::CString;
 
 use crate::log;
 
@@ -196,7 +196,7 @@ impl<T> Counted<T> {
     pub fn try_new(value: T) -> Result<Self, T> {
         let layout = Layout::new::<CountedInner<T>>();
         // SAFETY: the layout has a non-zero size (it holds an AtomicUsize).
-        let raw = unsafe { std::alloc::alloc(layout) }.cast::<CountedInner<T>>();
+        let raw = unsafe { alloc::alloc::alloc(layout) }.cast::<CountedInner<T>>();
         let Some(inner) = NonNull::new(raw) else {
             return Err(value);
         };
@@ -250,7 +250,7 @@ impl<T> Drop for Counted<T> {
         // SAFETY: this was the last reference: drop the value and free what try_new allocated.
         unsafe {
             core::ptr::drop_in_place(self.inner.as_ptr());
-            std::alloc::dealloc(self.inner.as_ptr().cast(), Layout::new::<CountedInner<T>>());
+            alloc::alloc::dealloc(self.inner.as_ptr().cast(), Layout::new::<CountedInner<T>>());
         }
     }
 }

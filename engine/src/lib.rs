@@ -1,4 +1,4 @@
-//! `iotmqtt-engine`: a sans-I/O MQTT 3.1.1 client session for iotmqtt.
+//! `iotmqtt-engine`: a sans-I/O MQTT 3.1.1 client session and its wire format for iotmqtt.
 //!
 //! The engine decides, the driver does. [`Session`] has no socket, no clock and no HAL: it
 //! takes decoded packets ([`Incoming`]), the current time (`u64` milliseconds from a
@@ -83,6 +83,7 @@
 
 extern crate alloc;
 
+pub mod codec;
 pub mod packet;
 pub mod session;
 pub mod topic;

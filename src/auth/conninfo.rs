@@ -1,6 +1,7 @@
 //! The connection strings `IOT_SetupConnInfo` hands out (reference §5.1): host, port, client id,
 //! username and password, for direct mode and for the guider (HTTPS pre-auth) mode.
 
+use crate::prelude::*;
 use core::fmt;
 
 use super::guider::GuiderReply;

@@ -5,6 +5,7 @@
 //! [`ResponseParser::feed`] until it returns a [`Body`] (calling [`ResponseParser::finish`] on EOF),
 //! then hands the body to [`parse_auth_response`].
 
+use crate::prelude::*;
 use core::fmt;
 
 use serde_json::Value;

@@ -4,6 +4,7 @@
 //! alphabetical order, values spliced without separators) with the device secret as HMAC key, and
 //! expects the MAC as hex (the guide says the case does not matter; V2.10 sends lowercase).
 
+use crate::prelude::*;
 use core::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};

@@ -217,7 +217,7 @@ pub unsafe extern "C" fn IOT_MQTT_Destroy(phandle: *mut *mut c_void) -> c_int {
         Ok(client) => client,
         Err(code) => return code,
     };
-    if client.called_from_callback() {
+    if client.in_callback() {
         log_err!("IOT_MQTT_Destroy called from a callback of the same client: refused");
         return codes::MQTT_STATE_ERROR;
     }

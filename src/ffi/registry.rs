@@ -7,24 +7,25 @@
 
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use crate::driver::Client;
+use crate::hal::{HalMutexGuard, StaticHalMutex};
 use crate::heap::Counted;
+use crate::prelude::*;
 
 struct Entry {
     handle: usize,
     client: Counted<Client>,
 }
 
-static CLIENTS: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+static CLIENTS: StaticHalMutex<Vec<Entry>> = StaticHalMutex::new(Vec::new());
 /// The next handle; 0 is NULL and never given.
 static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
 
-fn clients() -> std::sync::MutexGuard<'static, Vec<Entry>> {
-    CLIENTS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// None when the table's lock cannot be created (logged): no client can be registered or
+/// found then.
+fn clients() -> Option<HalMutexGuard<'static, Vec<Entry>>> {
+    CLIENTS.lock()
 }
 
 /// A handle never given before; None once the counter is used up (2^32 clients on a 32-bit
@@ -38,7 +39,7 @@ fn fresh_handle() -> Option<usize> {
 /// Registers a client and returns its C handle; None when memory runs out or no handle is
 /// left (the client is dropped then).
 pub fn insert(client: Counted<Client>) -> Option<usize> {
-    let mut clients = clients();
+    let mut clients = clients()?;
     clients.try_reserve(1).ok()?;
     let handle = fresh_handle()?;
     client.set_handle(handle);
@@ -52,14 +53,16 @@ pub fn get(handle: *mut c_void) -> Option<Counted<Client>> {
     if handle == 0 {
         return None;
     }
-    clients()
+    clients()?
         .iter()
         .find(|e| e.handle == handle)
         .map(|e| e.client.clone())
 }
 
 pub fn remove(handle: *mut c_void) {
-    let mut clients = clients();
+    let Some(mut clients) = clients() else {
+        return;
+    };
     clients.retain(|e| e.handle != handle as usize);
     if clients.is_empty() {
         // Give the table's memory back: after the last Destroy nothing of the clients is left.

@@ -2,15 +2,16 @@
 //! re-authentication hook the driver calls before a reconnect when the client was given these
 //! very strings.
 
+use alloc::ffi::CString;
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int, c_void, CStr};
 use core::sync::atomic::{AtomicI32, Ordering};
-use std::ffi::CString;
-use std::sync::Mutex;
 
 use super::types::{iotx_conn_info_t, iotx_mqtt_param_t};
 use crate::auth::{self, DeviceIdentity, Region, SecureMode, SignMethod};
 use crate::driver::{Credentials, Reauthenticate};
+use crate::hal::StaticHalMutex;
+use crate::prelude::*;
 use crate::text::FixedText;
 use crate::{hal, heap};
 
@@ -55,7 +56,7 @@ impl SavedIdentity {
     }
 }
 
-static SETUP: Mutex<Option<SavedIdentity>> = Mutex::new(None);
+static SETUP: StaticHalMutex<Option<SavedIdentity>> = StaticHalMutex::new(None);
 static REGION: AtomicI32 = AtomicI32::new(0);
 
 #[cfg_attr(not(iotmqtt_direct), allow(dead_code))]
@@ -156,9 +157,11 @@ pub unsafe extern "C" fn IOT_SetupConnInfo(
             return -1;
         }
     };
-    let mut setup = SETUP
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(mut setup) = SETUP.lock() else {
+        // SAFETY: info_ptr is non-NULL and writable per the contract.
+        unsafe { *info_ptr = core::ptr::null_mut() };
+        return -1;
+    };
     match authenticate(&identity) {
         Ok(strings) => {
             store(&strings);
@@ -214,9 +217,7 @@ pub extern "C" fn IOT_SetupDomain(domain_type: c_int) {
 
 /// Re-authentication before a reconnect: fresh strings, also written into the static struct.
 fn reauthenticate() -> Option<Credentials> {
-    let setup = SETUP
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let setup = SETUP.lock()?;
     let identity = setup.as_ref()?.identity()?;
     let strings = authenticate(&identity).ok()?;
     store(&strings);
@@ -253,9 +254,7 @@ pub(super) fn reauthentication_for(
     if !same {
         return Ok((None, None));
     }
-    let setup = SETUP
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let setup = SETUP.lock().ok_or(())?;
     let identity = match setup.as_ref() {
         Some(id) => Some((
             heap::try_string(id.product_key.as_str()).ok_or(())?,

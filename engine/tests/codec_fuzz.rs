@@ -3,10 +3,9 @@
 //! every frame ends in a packet, a clean error or a wait for more bytes; the engine's
 //! invariants (pending lists, subscription table, packet ids) hold afterwards.
 
+use iotmqtt_engine::codec::{self, Frame};
 use iotmqtt_engine::{Config, Incoming, Outgoing, QoS, Session};
 use proptest::prelude::*;
-
-use crate::codec::{self, Frame};
 
 const LIMIT: usize = 256;
 
