@@ -164,12 +164,11 @@ fn check_topic(call: &str, topic: &str, filter: bool) -> Result<(), i32> {
         validate_topic_name(topic)
     };
     checked.map_err(|e| {
-        // A topic over the limit may be 64 KiB long: show its start only.
-        let shown = topic
-            .char_indices()
-            .nth(40)
-            .and_then(|(end, _)| topic.get(..end))
-            .unwrap_or(topic);
+        // A topic over the limit may be 64 KiB long: show its first 40 bytes or so only.
+        let end = (40..topic.len())
+            .find(|&i| topic.is_char_boundary(i))
+            .unwrap_or(topic.len());
+        let shown = topic.get(..end).unwrap_or(topic);
         let cut = if shown.len() < topic.len() { "..." } else { "" };
         log_err!(
             "{}({}{}) failed: invalid topic of {} bytes: {} ({})",
@@ -602,7 +601,8 @@ impl Client {
     fn lost(&self, reader: &mut Reader, outcome: hal::ReadOutcome) {
         match outcome {
             hal::ReadOutcome::Closed => log_warn!("connection closed by the server"),
-            other => log_err!("network read failed: {:?}", other),
+            hal::ReadOutcome::Error(code) => log_err!("network read failed ({})", code),
+            _ => log_err!("network read failed"),
         }
         reader.filled = 0;
         reader.drain = None;

@@ -330,7 +330,7 @@ impl fmt::Debug for ConnStrings {
 /// V2.10's `_fill_conn_string` rules: a string containing `"||"` is cut where that pair starts
 /// (reference §5.1 step 7); the result must fit the field's fixed array.
 fn fill(mut s: String, field: ConnField) -> Result<String, AuthError> {
-    if let Some(pos) = s.find("||") {
+    if let Some(pos) = s.as_bytes().windows(2).position(|w| w == b"||") {
         s.truncate(pos);
     }
     let max = field.max_len();
