@@ -114,10 +114,14 @@ cflags=(-Os -std=c99 -D_POSIX_C_SOURCE=200809L -ffunction-sections -fdata-sectio
 "$CC" "${cflags[@]}" -c "$here/footprint_stubs.c" -o "$work/stubs.o"
 "$CC" "${cflags[@]}" -c "$here/footprint_ssl_stubs.c" -o "$work/ssl_stubs.o"
 
+# A build that does not link is reported in its row (the linker's first error), not fatal.
 link_host() {
   local name=$1 l=$2 h=$3; shift 3
-  "$CC" "$work/example.o" -o "$work/$name.full" "$l" "$h" "$@" -Wl,--gc-sections -lpthread -ldl -lm
-  "$CC" "$work/example.o" -o "$work/$name" "$l" "$h" "$@" -Wl,--gc-sections -s -lpthread -ldl -lm
+  rm -f "$work/$name" "$work/$name.full"
+  "$CC" "$work/example.o" -o "$work/$name.full" "$l" "$h" "$@" -Wl,--gc-sections -lpthread -ldl -lm \
+    2> "$work/$name.link.log" &&
+    "$CC" "$work/example.o" -o "$work/$name" "$l" "$h" "$@" -Wl,--gc-sections -s -lpthread -ldl -lm ||
+    rm -f "$work/$name" "$work/$name.full"
 }
 link_host base "$work/stubs.o" "$hal"
 link_host tcp "$lib" "$hal"
@@ -144,9 +148,10 @@ if [ $have_mcu = 1 ]; then
 fi
 link_mcu() {
   local name=$1 l=$2; shift 2
+  rm -f "$work/$name" "$work/$name.full"
   $MCU_CC "${mcu_cpu[@]}" "$work/mcu-example.o" -o "$work/$name.full" "$l" "$work/libhal_mps2.a" "$@" \
-    "${mcu_ldflags[@]}" -Wl,-Map="$work/$name.map"
-  arm-none-eabi-strip -o "$work/$name" "$work/$name.full"
+    "${mcu_ldflags[@]}" -Wl,-Map="$work/$name.map" 2> "$work/$name.link.log" &&
+    arm-none-eabi-strip -o "$work/$name" "$work/$name.full" || rm -f "$work/$name" "$work/$name.full"
 }
 if [ $have_mcu = 1 ]; then
   link_mcu mcu-base "$work/mcu-stubs.o"
@@ -164,8 +169,15 @@ berkeley() { "$(tool "$1" size)" "$2" | awk 'NR == 2 { print $1, $2, $3 }'; }
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
 : > "$work/footprint.results"
 
+first_link_error() { grep -m1 -E 'undefined reference|error' "$1" | sed 's/.*: //' | tr -d "\`'" | cut -c1-120; }
+
 row() {  # row FLAVOUR LABEL BINARY LIMIT_KB|-
   local bt bd bb t d b
+  if [ ! -f "$3" ]; then
+    echo "| $2 | does not link: $(first_link_error "$3.link.log") | | | | MISS |"
+    echo "FOOTPRINT target=$1 build=$2 link_failed" >> "$work/footprint.results"
+    return
+  fi
   read -r bt bd bb < <(berkeley "$1" "$(base_of "$1")")
   read -r t d b < <(berkeley "$1" "$3")
   local at=$((t - bt)) ad=$((d - bd)) ab=$((b - bb)) verdict="" limit="(reported)"
@@ -271,7 +283,7 @@ if [ $have_mcu = 1 ]; then
   if [ -n "$mcu_lib" ]; then row mcu "TCP" "$work/mcu-tcp" 40; else echo "| TCP | not measured (pass --mcu-lib) | | | ≤ 40 KB | |"; fi
   if [ -n "$mcu_tlsh_lib" ]; then row mcu "TLS over HAL_SSL" "$work/mcu-tls-over-hal" -; else echo "| TLS over HAL_SSL | not measured (pass --mcu-tls-over-hal-lib) | | | | |"; fi
   if [ -n "$mcu_pre_lib" ]; then row mcu "pre-auth + TLS over HAL_SSL" "$work/mcu-preauth" -; else echo "| pre-auth + TLS over HAL_SSL | not measured (pass --mcu-preauth-lib) | | | | |"; fi
-  if [ -n "$mcu_lib" ]; then
+  if [ -f "$work/mcu-tcp" ]; then
     read -r t d b < <(berkeley mcu "$work/mcu-tcp")
     stack=$(sed -n 's/^ *0x0*\([0-9a-f]*\) *__stack_size__ = .*/\1/p' "$work/mcu-tcp.map" | head -1)
     echo
