@@ -13,8 +13,13 @@
 # In the TLS modes the emulator generates its certificates and the example trusts their CA
 # through IOTMQTT_CA_FILE (the iotmqtt extension IOT_SetCACert).
 #
+# IOTMQTT_EXAMPLE_QEMU=mps2-an386 (Cortex-M4F) or mps2-an385 (Cortex-M3) runs the example built
+# for that MCU (cmake/toolchains, hal/mps2) in qemu-system-arm instead, direct TCP only: UART0 is
+# the device's connection, QEMU connects it to the emulator's MQTT port.
+#
 # Environment: IOTMQTT_BUILD_DIR (default build/example-MODE), IOTMQTT_EXAMPLE_BIN (a prebuilt
-# mqtt-example of that mode), IOTMQTT_EMULATOR_BIN (a prebuilt iotmqtt-emulator).
+# mqtt-example of that mode), IOTMQTT_EMULATOR_BIN (a prebuilt iotmqtt-emulator), IOTMQTT_QEMU
+# (default qemu-system-arm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -27,6 +32,18 @@ case $conn in
   guider) settings=$root/tests/tls/settings/guider-native.settings ;;
   *) echo "IOTMQTT_EXAMPLE_MODE must be tcp, tls or guider"; exit 2 ;;
 esac
+machine=${IOTMQTT_EXAMPLE_QEMU:-}
+toolchain=""
+case $machine in
+  "") ;;
+  mps2-an386) toolchain=$root/cmake/toolchains/arm-none-eabi-cortex-m4f.cmake ;;
+  mps2-an385) toolchain=$root/cmake/toolchains/arm-none-eabi-cortex-m3.cmake ;;
+  *) echo "IOTMQTT_EXAMPLE_QEMU must be mps2-an386 or mps2-an385"; exit 2 ;;
+esac
+if [ -n "$machine" ]; then
+  [ "$conn" = tcp ] || { echo "IOTMQTT_EXAMPLE_QEMU runs direct TCP only"; exit 2; }
+  build=${IOTMQTT_BUILD_DIR:-$root/build/example-$machine}
+fi
 
 PK=yfTuLfBJTiL
 DN=TestDeviceForDemo
@@ -46,7 +63,8 @@ if [ -z "${IOTMQTT_EXAMPLE_BIN:-}" ]; then
     sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq cmake libssl-dev pkg-config >/dev/null
   fi
-  cmake -S "$root" -B "$build" -DIOTMQTT_TESTS=OFF -DIOTMQTT_MAKE_SETTINGS="$settings" >/dev/null
+  cmake -S "$root" -B "$build" -DIOTMQTT_TESTS=OFF -DIOTMQTT_MAKE_SETTINGS="$settings" \
+    ${toolchain:+-DCMAKE_TOOLCHAIN_FILE="$toolchain"} >/dev/null
   cmake --build "$build" -j 2 --target mqtt-example
   IOTMQTT_EXAMPLE_BIN=$build/mqtt-example
 fi
@@ -77,16 +95,34 @@ case $redirect in *=|*=,*) echo "emulator did not start:"; cat "$work/emulator.e
 if [ "$conn" != tcp ]; then
   export IOTMQTT_CA_FILE=$work/certs/ca.pem
 fi
-echo "emulator ready ($conn); the example's *.aliyuncs.com hosts are redirected: $redirect"
-export IOTMQTT_HAL_REDIRECT=$redirect
+if [ -n "$machine" ]; then
+  mqtt=$(field mqtt)
+  echo "emulator ready ($conn); UART0 of the emulated $machine is connected to $mqtt"
+else
+  echo "emulator ready ($conn); the example's *.aliyuncs.com hosts are redirected: $redirect"
+  export IOTMQTT_HAL_REDIRECT=$redirect
+fi
+# run_example [ARG]: the example on the host, or in QEMU with ARG as its semihosting command line.
+run_example() {
+  if [ -z "$machine" ]; then
+    "$IOTMQTT_EXAMPLE_BIN" "$@"
+    return
+  fi
+  local t=()
+  [ "$mode" != "--once" ] || t=(timeout 120)
+  "${t[@]}" "${IOTMQTT_QEMU:-qemu-system-arm}" -M "$machine" -display none -monitor none \
+    -semihosting-config enable=on,target=native \
+    -chardev socket,id=u0,host="${mqtt%:*}",port="${mqtt##*:}",server=off -serial chardev:u0 \
+    -kernel "$IOTMQTT_EXAMPLE_BIN" ${1:+-append "$1"}
+}
 
 if [ "$mode" != "--once" ]; then
-  "$IOTMQTT_EXAMPLE_BIN" loop || true
+  run_example loop || true
   exit 0
 fi
 
 set +e
-out=$("$IOTMQTT_EXAMPLE_BIN" 2>&1)
+out=$(run_example 2>&1)
 rc=$?
 set -e
 echo "$out"
@@ -101,6 +137,8 @@ check "$out" "out of sample!"
 # Nothing of the client is left on the heap after Destroy (the library's own statistics). In the
 # TLS modes the CA given to IOT_SetCACert is kept for the process, and OpenSSL sets itself up once.
 if [ "$conn" = tcp ]; then check "$out" "bytes_total_in_use: +0\s*$"; fi
+# On the MCU the HAL counts too (the example's buffers included) and says what the heap took.
+if [ -n "$machine" ]; then check "$out" "^\[hal\] mps2: exit=0 heap_in_use=0 "; fi
 log=$(cat "$work/emulator.log")
 [ "$(grep -c '^ACCEPT ' <<<"$log")" -eq 1 ] || { echo "expected exactly one session"; fail=1; }
 case $conn in
