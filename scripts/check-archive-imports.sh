@@ -7,9 +7,13 @@
 # that object as symbol-less, and this check would be blind to it).
 set -euo pipefail
 prefix=$1 archive=$2
-# The C library the library may use: memory and string primitives, and abort() (the panic
-# path: one line through HAL_Printf, then abort).
-allowed_c="abort bcmp memcmp memcpy memmove memset strlen"
+# The C library the library may use: memory and string primitives (with the ARM EABI's names
+# for them, which newlib provides), and abort() (the panic path: one line through HAL_Printf,
+# then abort).
+allowed_c="abort bcmp memcmp memcpy memmove memset strlen
+  __aeabi_memcpy __aeabi_memcpy4 __aeabi_memcpy8 __aeabi_memmove __aeabi_memmove4 __aeabi_memmove8
+  __aeabi_memset __aeabi_memset4 __aeabi_memset8 __aeabi_memclr __aeabi_memclr4 __aeabi_memclr8"
+allowed_c=$(echo $allowed_c)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
