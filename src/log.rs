@@ -63,11 +63,13 @@ impl Write for LineBuf {
     }
 }
 
-/// Writes one log line if `level` is enabled. Use the `log_*!` macros.
-pub fn write(level: u8, function: &str, line: u32, args: fmt::Arguments<'_>) {
+/// Writes one log line if `level` is enabled. Use the `log_*!` macros; `module` is the caller's
+/// `module_path!()` (shortened here, not at each of the many call sites).
+pub fn write(level: u8, module: &'static str, line: u32, args: fmt::Arguments<'_>) {
     if !enabled(level) {
         return;
     }
+    let function = short_module(module);
     let tag = TAGS.get(usize::from(level)).copied().unwrap_or("dbg");
     let mut out = LineBuf {
         buf: [0; LINE_MAX],
@@ -89,7 +91,7 @@ pub fn write(level: u8, function: &str, line: u32, args: fmt::Arguments<'_>) {
 }
 
 /// The last path segment of the calling module, used as V2.10's function field.
-pub fn short_module(path: &'static str) -> &'static str {
+fn short_module(path: &'static str) -> &'static str {
     // Bytes, not a `&str` pattern: str searching would add ~2 KB to a firmware image.
     match path.as_bytes().windows(2).rposition(|w| w == b"::") {
         Some(at) => path.get(at + 2..).unwrap_or(path),
@@ -101,7 +103,7 @@ pub fn short_module(path: &'static str) -> &'static str {
 #[doc(hidden)]
 macro_rules! log_at {
     ($level:expr, $($arg:tt)*) => {
-        $crate::log::write($level, $crate::log::short_module(module_path!()), line!(), format_args!($($arg)*))
+        $crate::log::write($level, module_path!(), line!(), format_args!($($arg)*))
     };
 }
 #[macro_export]
