@@ -415,7 +415,7 @@ impl Client {
         log_info!(
             "mqtt subscribe packet sent, topic = {}, packet id = {}",
             filter,
-            id
+            u32::from(id)
         );
         Ok(id)
     }
@@ -808,7 +808,10 @@ impl Client {
                         (event::DISCONNECT, EventArg::None)
                     }
                     Event::ConnectRefused(code) => {
-                        log_err!("CONNACK refused the connection with code {}", code);
+                        log_err!(
+                            "CONNACK refused the connection with code {}",
+                            u32::from(code)
+                        );
                         reader.connect_error = Some(codes::connack_error(code));
                         continue;
                     }
@@ -932,7 +935,7 @@ impl Client {
                 log_err!(
                     "connecting to {}:{} failed",
                     endpoint.host.to_str().unwrap_or("?"),
-                    endpoint.port
+                    u32::from(endpoint.port)
                 );
                 return self.attempt_failed(code);
             }

@@ -84,8 +84,8 @@ fn one_bit_flag(value: u8, name: &str) -> bool {
         log_warn!(
             "{} = {} is not 0 or 1: as in V2.10 only its lowest bit is used ({})",
             name,
-            value,
-            value & 1
+            u32::from(value),
+            u32::from(value & 1)
         );
     }
     value & 1 == 1
@@ -95,8 +95,8 @@ fn one_bit_flag(value: u8, name: &str) -> bool {
 fn live_client(handle: *mut c_void) -> Result<crate::heap::Counted<Client>, c_int> {
     registry::get(handle).ok_or_else(|| {
         log_err!(
-            "Invalid argument, handle = {:p} is not a live client",
-            handle
+            "Invalid argument, handle = {} is not a live client",
+            handle as usize
         );
         codes::NULL_VALUE_ERROR
     })
@@ -185,7 +185,7 @@ pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t)
         default_handler: CHandler::new(p.handle_event.h_fp, p.handle_event.pcontext),
         identity,
     };
-    log_info!("connecting to {}:{}", host, p.port);
+    log_info!("connecting to {}:{}", host, u32::from(p.port));
     match Client::construct(params) {
         Ok(client) => match registry::insert(client) {
             Some(handle) => {
@@ -370,7 +370,7 @@ pub unsafe extern "C" fn IOT_MQTT_Publish(
         },
     };
     if msg.qos > 2 {
-        log_err!("Invalid argument, qos = {}", msg.qos);
+        log_err!("Invalid argument, qos = {}", u32::from(msg.qos));
         return codes::MQTT_PUBLISH_QOS_ERROR;
     }
     let retain = one_bit_flag(msg.retain, "retain");
