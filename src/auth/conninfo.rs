@@ -132,6 +132,25 @@ impl SecureMode {
     pub const fn as_i32(self) -> i32 {
         self as i32
     }
+
+    /// [`SecureMode::as_i32`] as the client id spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SecureMode::TlsGuider => "-1",
+            SecureMode::TlsDirect => "2",
+            SecureMode::TcpDirect => "3",
+        }
+    }
+}
+
+/// The parts one after the other. Plain copies rather than `format!`: the connection strings
+/// are all text, and formatting machinery would add to every firmware image.
+fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        s.push_str(part);
+    }
+    s
 }
 
 /// The strings of `iotx_conn_info_t` which this field names, for errors.
@@ -275,7 +294,7 @@ impl DeviceIdentity {
 
     /// `<productKey>.<deviceName>`, V2.10's `device_id` (at most 53 characters).
     pub fn device_id(&self) -> String {
-        format!("{}.{}", self.product_key, self.device_name)
+        concat(&[&self.product_key, ".", &self.device_name])
     }
 
     /// The §5.1 signature with the constant timestamp, keyed with the device secret.
@@ -355,13 +374,16 @@ pub fn client_id(
     partner_id: &str,
     module_id: &str,
 ) -> Result<String, AuthError> {
-    let mut s = format!(
-        "{}|securemode={},timestamp={},signmethod={},gw=0,ext=0",
-        identity.device_id(),
-        secure_mode.as_i32(),
+    let mut s = concat(&[
+        &identity.device_id(),
+        "|securemode=",
+        secure_mode.as_str(),
+        ",timestamp=",
         TIMESTAMP,
-        sign_method.as_str()
-    );
+        ",signmethod=",
+        sign_method.as_str(),
+        ",gw=0,ext=0",
+    ]);
     if !partner_id.is_empty() {
         s.push_str(",partner_id=");
         s.push_str(partner_id);
@@ -405,12 +427,12 @@ pub fn direct_conn(
         return Err(AuthError::GuiderModeNotDirect);
     }
     let host = fill(
-        format!("{}.{}", identity.product_key(), region.mqtt_domain()),
+        concat(&[identity.product_key(), ".", region.mqtt_domain()]),
         ConnField::Host,
     )?;
     let client_id = client_id(identity, secure_mode, sign_method, partner_id, module_id)?;
     let username = fill(
-        format!("{}&{}", identity.device_name(), identity.product_key()),
+        concat(&[identity.device_name(), "&", identity.product_key()]),
         ConnField::Username,
     )?;
     let password = fill(identity.signature(sign_method), ConnField::Password)?;
@@ -504,6 +526,13 @@ mod tests {
         assert_eq!(SecureMode::TlsGuider.as_i32(), -1);
         assert_eq!(SecureMode::TlsDirect.as_i32(), 2);
         assert_eq!(SecureMode::TcpDirect.as_i32(), 3);
+        for m in [
+            SecureMode::TlsGuider,
+            SecureMode::TlsDirect,
+            SecureMode::TcpDirect,
+        ] {
+            assert_eq!(m.as_str(), m.as_i32().to_string());
+        }
     }
 
     #[test]
