@@ -3,7 +3,6 @@
 //! Protocol and timing rules live in the engine; nothing here decides them.
 
 use core::ffi::CStr;
-use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use alloc::ffi::CString;
@@ -323,21 +322,24 @@ impl Client {
         if pid.as_str().is_empty() || mid.as_str().is_empty() {
             return Ok(());
         }
-        // Formatted on the stack: Construct must not abort when memory runs out.
-        let mut topic = FixedText::<128>::new();
-        let mut payload = FixedText::<320>::new();
-        let formatted = write!(topic, "/sys/{pk}/{dn}/thing/status/update").is_ok()
-            && write!(
-                payload,
-                "{{\"id\":\"{pk}_{dn}_mid\",\"params\":{{\"_sys_device_mid\":\"{}\",\"_sys_device_pid\":\"{}\"}}}}",
-                mid.as_str(),
-                pid.as_str()
-            )
-            .is_ok();
-        if !formatted {
+        // Built on the stack: Construct must not abort when memory runs out.
+        let (mid, pid) = (mid.as_str(), pid.as_str());
+        let topic = FixedText::<128>::concat(&["/sys/", pk, "/", dn, "/thing/status/update"]);
+        let payload = FixedText::<320>::concat(&[
+            "{\"id\":\"",
+            pk,
+            "_",
+            dn,
+            "_mid\",\"params\":{\"_sys_device_mid\":\"",
+            mid,
+            "\",\"_sys_device_pid\":\"",
+            pid,
+            "\"}}",
+        ]);
+        let (Some(topic), Some(payload)) = (topic, payload) else {
             log_err!("module id report does not fit its buffer");
             return Err(codes::FAIL_RETURN);
-        }
+        };
         self.publish(topic.as_str(), payload.as_str().as_bytes(), 0, false)
             .map(|_| ())
             .inspect_err(|e| log_err!("module id report failed: {}", e))

@@ -26,6 +26,16 @@ impl<const N: usize> FixedText<N> {
         Some(text)
     }
 
+    /// The parts one after the other; None (and the text as it was up to the part that did not
+    /// fit) when they do not fit. Plain copies, no formatting machinery.
+    pub fn concat(parts: &[&str]) -> Option<Self> {
+        let mut text = Self::new();
+        for part in parts {
+            fmt::Write::write_str(&mut text, part).ok()?;
+        }
+        Some(text)
+    }
+
     pub fn as_str(&self) -> &str {
         self.buf
             .get(..self.len)
@@ -50,6 +60,18 @@ impl<const N: usize> fmt::Write for FixedText<N> {
 mod tests {
     use super::FixedText;
     use core::fmt::Write;
+
+    #[test]
+    fn concat_fits_or_is_none() {
+        assert_eq!(
+            FixedText::<6>::concat(&["ab", "cd", "ef"])
+                .unwrap()
+                .as_str(),
+            "abcdef"
+        );
+        assert!(FixedText::<5>::concat(&["ab", "cd", "ef"]).is_none());
+        assert_eq!(FixedText::<4>::concat(&[]).unwrap().as_str(), "");
+    }
 
     #[test]
     fn fills_up_to_capacity_and_refuses_more() {
