@@ -1,5 +1,5 @@
 # cmake -DLIB=libiotmqtt.a -DHAL=libhal.a -DINCLUDE=include -DOUT=output/release
-#       -DLD=ld -DNM=nm -DOBJCOPY=objcopy -DAR=ar -P v210_layout.cmake
+#       -DLD=ld -DNM=nm -DOBJCOPY=objcopy -DAR=ar [-DPRELINK=OFF] -P v210_layout.cmake
 # Writes the V2.10 SDK's output/release layout (run by the v210-layout target):
 #   OUT/include/             the V2.10 header tree
 #   OUT/lib/libiot_sdk.a     LIB pre-linked: one relocatable object holding only what the
@@ -48,11 +48,18 @@ endforeach()
 string(REPLACE ";" "\n" _keep "${_exports}")
 file(WRITE "${_work}/exports.txt" "${_keep}\n")
 
-run(${LD} -r --gc-sections ${_roots} -o "${_work}/iot_sdk.o" --whole-archive "${LIB}" --no-whole-archive)
-run(${OBJCOPY} --keep-global-symbols=${_work}/exports.txt "${_work}/iot_sdk.o")
 file(REMOVE "${OUT}/lib/libiot_sdk.a")
-run(${AR} rcs "${OUT}/lib/libiot_sdk.a" "${_work}/iot_sdk.o")
+if(DEFINED PRELINK AND NOT PRELINK)
+  # -DPRELINK=OFF: the archive as cargo made it (to compare, or to debug).
+  file(COPY_FILE "${LIB}" "${OUT}/lib/libiot_sdk.a")
+  set(_how "libiotmqtt.a as is")
+else()
+  run(${LD} -r --gc-sections ${_roots} -o "${_work}/iot_sdk.o" --whole-archive "${LIB}" --no-whole-archive)
+  run(${OBJCOPY} --keep-global-symbols=${_work}/exports.txt "${_work}/iot_sdk.o")
+  run(${AR} rcs "${OUT}/lib/libiot_sdk.a" "${_work}/iot_sdk.o")
+  set(_how "pre-linked, ${_n} IOT_* exports")
+endif()
 file(COPY_FILE "${HAL}" "${OUT}/lib/libiot_platform.a")
 file(COPY "${INCLUDE}/" DESTINATION "${OUT}/include")
 file(REMOVE_RECURSE "${_work}")
-message(STATUS "v210_layout: ${OUT}: libiot_sdk.a (${_n} IOT_* exports), libiot_platform.a, include/")
+message(STATUS "v210_layout: ${OUT}: libiot_sdk.a (${_how}), libiot_platform.a, include/")
