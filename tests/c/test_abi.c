@@ -8,7 +8,7 @@
  *
  * Built normally (LP64, x86-64) it checks everything at run time and prints
  * "N passed, M failed". Compiled with
- *     gcc -m32 -std=c99 -fsyntax-only -DIOTMQTT_ILP32 -I include tests/c/test_abi.c
+ *     i686-linux-gnu-gcc -std=c99 -fsyntax-only -DIOTMQTT_ILP32 -I include tests/c/test_abi.c
  * it checks the ILP32 column of §2.8 and every constant with _Static_assert (compile only).
  */
 #include <stddef.h>
@@ -359,7 +359,7 @@
 /* ---------------------------------------------------------------------------------------------
  * ILP32: compile-only, every figure with _Static_assert (the ILP32 column of §2.8).
  * ------------------------------------------------------------------------------------------- */
-_Static_assert(sizeof(void *) == 4, "IOTMQTT_ILP32 needs an ILP32 compiler (gcc -m32)");
+_Static_assert(sizeof(void *) == 4, "IOTMQTT_ILP32 needs an ILP32 compiler (i686-linux-gnu-gcc)");
 #define ERR(name, value) _Static_assert((name) == (value), "iotx_err_t " #name);
 V210_ERR_LIST
 #undef ERR
@@ -379,7 +379,7 @@ V210_LAYOUT_LIST
     _Static_assert(MEMBER_SIZE(type, member) == (size), "sizeof " #type "." #member);
 V210_MEMBER_SIZE_LIST
 #undef MSIZE
-/* Enums are plain C enums: int-sized as the compiler decides for ILP32 (4 with gcc -m32). */
+/* Enums are plain C enums: int-sized as the compiler decides for ILP32 (4 on i386). */
 _Static_assert(sizeof(iotx_mqtt_qos_t) == sizeof(int), "sizeof iotx_mqtt_qos_t");
 _Static_assert(sizeof(iotx_mqtt_event_type_t) == sizeof(int), "sizeof iotx_mqtt_event_type_t");
 _Static_assert(sizeof(IOT_LogLevel) == sizeof(int), "sizeof IOT_LogLevel");

@@ -2,16 +2,36 @@
 # arguments, behaviour against a private mosquitto. Included by tests/c/CMakeLists.txt.
 find_program(IOTMQTT_TEST_GCC gcc REQUIRED)
 find_program(IOTMQTT_TEST_GXX g++ REQUIRED)
-set(_inc ${CMAKE_SOURCE_DIR}/include)
+set(_inc ${PROJECT_SOURCE_DIR}/include)
 set(_compat ${TESTS_DIR}/compat)
 
 # 1. ABI: sizes, offsets, enum values, macros and all 184 iotx_err_t constants (LP64, at run
-#    time), and the ILP32 column of reference §2.8 with _Static_assert under gcc -m32.
+#    time), and the ILP32 column of reference §2.8 with _Static_assert under an i386 compiler.
+#    That is i686-linux-gnu-gcc (Debian's gcc-i686-linux-gnu), not gcc -m32: gcc-multilib
+#    conflicts with the ARM cross compilers. -DIOTMQTT_ILP32_CC="gcc;-m32" also works.
+find_program(_ilp32_gcc i686-linux-gnu-gcc)
+set(IOTMQTT_ILP32_CC "${_ilp32_gcc}" CACHE STRING "ILP32 (i386) C compiler command for the ABI checks")
 iotmqtt_c_test(test_abi ${CMAKE_CURRENT_SOURCE_DIR}/test_abi.c)
 add_test(NAME abi_lp64 COMMAND test_abi)
-add_test(NAME abi_ilp32_compile
-  COMMAND ${IOTMQTT_TEST_GCC} -m32 -std=c99 -Wall -Wextra -Werror -fsyntax-only -DIOTMQTT_ILP32
-          -I ${_inc} ${CMAKE_CURRENT_SOURCE_DIR}/test_abi.c)
+if(IOTMQTT_ILP32_CC)
+  set(_ilp32 ${IOTMQTT_ILP32_CC} -std=c99 -Wall -Wextra -Werror -fsyntax-only -DIOTMQTT_ILP32 -I ${_inc})
+  add_test(NAME abi_ilp32_compile COMMAND ${_ilp32} ${CMAKE_CURRENT_SOURCE_DIR}/test_abi.c)
+  #  The check is live: with structs packed (other offsets and sizes) its asserts fire, and an
+  #  LP64 compiler is refused.
+  add_test(NAME abi_ilp32_detects_wrong_layout
+    COMMAND ${_ilp32} -fpack-struct ${CMAKE_CURRENT_SOURCE_DIR}/test_abi.c)
+  set_tests_properties(abi_ilp32_detects_wrong_layout PROPERTIES
+    PASS_REGULAR_EXPRESSION "in expansion of macro [^ ]*(SIZE|LAYOUT)")
+  add_test(NAME abi_ilp32_refuses_lp64
+    COMMAND ${IOTMQTT_TEST_GCC} -std=c99 -fsyntax-only -DIOTMQTT_ILP32 -I ${_inc}
+            ${CMAKE_CURRENT_SOURCE_DIR}/test_abi.c)
+  set_tests_properties(abi_ilp32_refuses_lp64 PROPERTIES
+    PASS_REGULAR_EXPRESSION "IOTMQTT_ILP32 needs an ILP32 compiler")
+else()
+  add_test(NAME abi_ilp32_missing
+    COMMAND ${CMAKE_COMMAND} -E echo "no ILP32 compiler (apt-get install gcc-i686-linux-gnu): the ILP32 checks cannot run")
+  set_tests_properties(abi_ilp32_missing PROPERTIES WILL_FAIL TRUE)
+endif()
 
 #    The public headers compile as strict C99 and as C++, in either include order.
 foreach(_order IN ITEMS import_first export_first)
@@ -30,13 +50,15 @@ endforeach()
 
 # 2. The V2.10 compatibility source and the TCP-only HAL: compile as C99, C++ and ILP32; link
 #    against libiotmqtt.a (library before the HAL object, --gc-sections) and run.
+string(REPLACE ";" " " _ilp32_words "${IOTMQTT_ILP32_CC}")
 set(_compat_out ${CMAKE_CURRENT_BINARY_DIR}/compat)
 add_test(NAME compat_v210_c
   COMMAND ${_compat}/compat_check.sh c ${_compat} ${_inc} ${IOTMQTT_LIB} ${_compat_out}/c)
 add_test(NAME compat_v210_cxx
   COMMAND ${_compat}/compat_check.sh cxx ${_compat} ${_inc} ${IOTMQTT_LIB} ${_compat_out}/cxx)
 add_test(NAME compat_v210_ilp32
-  COMMAND ${_compat}/compat_check.sh ilp32 ${_compat} ${_inc} ${IOTMQTT_LIB} ${_compat_out}/ilp32)
+  COMMAND ${CMAKE_COMMAND} -E env "IOTMQTT_ILP32_CC=${_ilp32_words}"
+          ${_compat}/compat_check.sh ilp32 ${_compat} ${_inc} ${IOTMQTT_LIB} ${_compat_out}/ilp32)
 set_tests_properties(compat_v210_c compat_v210_cxx compat_v210_ilp32 PROPERTIES TIMEOUT 120)
 
 # 3. Bad arguments to every exported function (needs a live handle: private mosquitto).

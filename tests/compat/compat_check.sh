@@ -3,7 +3,8 @@
 #   MODE c      gcc -std=c99 -Wall -Wextra -Werror: compile v210_api.c and v210_hal.c, link with
 #               libiotmqtt.a BEFORE the HAL object, -Wl,--gc-sections -lpthread -ldl -lm; run it.
 #   MODE cxx    the same with g++ -x c++ (the program is then C++ calling the C library).
-#   MODE ilp32  gcc -m32 -std=c99 -Wall -Wextra -Werror -fsyntax-only on both files.
+#   MODE ilp32  $IOTMQTT_ILP32_CC (default i686-linux-gnu-gcc; words, e.g. "gcc -m32") -std=c99
+#               -Wall -Wextra -Werror -fsyntax-only on both files.
 # The link proves a program that provides only the TCP-only HAL (no HAL_SSL_*, no HAL_iTLS_*)
 # links against libiotmqtt.a.
 set -eu
@@ -29,8 +30,10 @@ case "$mode" in
     run "$out/v210_compat_cxx"
     ;;
   ilp32)
-    run gcc -m32 -std=c99 -Wall -Wextra -Werror -fsyntax-only -I "$inc" "$src/v210_api.c"
-    run gcc -m32 -std=c99 -Wall -Wextra -Werror -fsyntax-only -I "$inc" "$src/v210_hal.c"
+    read -r -a cc <<<"${IOTMQTT_ILP32_CC:-i686-linux-gnu-gcc}"
+    run "${cc[@]}" -E -dM -x c /dev/null | grep -q '__SIZEOF_POINTER__ 4' || { echo "FAIL: ${cc[*]} is not ILP32"; exit 1; }
+    run "${cc[@]}" -std=c99 -Wall -Wextra -Werror -fsyntax-only -I "$inc" "$src/v210_api.c"
+    run "${cc[@]}" -std=c99 -Wall -Wextra -Werror -fsyntax-only -I "$inc" "$src/v210_hal.c"
     echo "1 passed, 0 failed"
     ;;
   *) echo "unknown mode $mode"; exit 2 ;;

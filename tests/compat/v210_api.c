@@ -3,7 +3,7 @@
  * (reference §1 functions, §2 types, macros and enums), the way V2.10 firmware uses it.
  *
  * It must compile unchanged as C99 (gcc -std=c99 -Wall -Wextra -Werror), as C++
- * (g++ -Wall -Wextra -Werror -x c++) and for ILP32 (gcc -m32), and link against libiotmqtt.a
+ * (g++ -Wall -Wextra -Werror -x c++) and for ILP32 (i686-linux-gnu-gcc), and link against libiotmqtt.a
  * with only the TCP-only HAL of v210_hal.c (no HAL_SSL_*, no HAL_iTLS_*).
  *
  * Run, it exercises every §1 function with the TCP connect failing (v210_hal.c's

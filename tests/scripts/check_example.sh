@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs mqtt-example once and asserts from its output that it connected, published, received
 # its own messages back, unsubscribed, and left no HAL memory in use.
+# Usage: check_example.sh [EMULATOR ARGS...] MQTT_EXAMPLE (qemu-user for a cross-built example)
 set -u
-out=$("$1" 2>&1)
+out=$("$@" 2>&1)
 rc=$?
 echo "$out"
 fail=0

@@ -21,7 +21,7 @@ endforeach()
 add_executable(test_tls_client ${_tls_dir}/test_tls_client.c)
 target_compile_definitions(test_tls_client PRIVATE _POSIX_C_SOURCE=200809L)
 target_compile_options(test_tls_client PRIVATE ${IOTMQTT_C_WARNINGS})
-target_include_directories(test_tls_client PRIVATE ${CMAKE_SOURCE_DIR}/tests/c)
+target_include_directories(test_tls_client PRIVATE ${PROJECT_SOURCE_DIR}/tests/c)
 target_link_libraries(test_tls_client PRIVATE iotmqtt hal_posix)
 
 if(_direct STREQUAL "y")
@@ -56,5 +56,5 @@ add_test(NAME tls_example_against_emulator
   COMMAND ${CMAKE_COMMAND} -E env IOTMQTT_EXAMPLE_MODE=${_example_mode}
           IOTMQTT_EXAMPLE_BIN=$<TARGET_FILE:mqtt-example>
           IOTMQTT_EMULATOR_BIN=${IOTMQTT_TEST_TARGET_DIR}/debug/iotmqtt-emulator
-          ${CMAKE_SOURCE_DIR}/scripts/run-example.sh --once)
+          ${PROJECT_SOURCE_DIR}/scripts/run-example.sh --once)
 set_tests_properties(tls_example_against_emulator PROPERTIES FIXTURES_REQUIRED emulator_bin TIMEOUT 180)
