@@ -154,7 +154,8 @@ pub fn preauth_reply(data: &[u8]) {
 
     if let Ok(body) = whole {
         assert!(body.content.len() <= limit, "body larger than the cap");
-        assert!((100..=999).contains(&body.status), "status {}", body.status);
+        // httparse takes any three digits ("020" is 20); only 200 is accepted below.
+        assert!(body.status <= 999, "status {}", body.status);
         assert!(!(100..200).contains(&body.status), "interim response returned");
         if let Ok(reply) = auth::parse_auth_response(&body) {
             assert_eq!(body.status, 200);

@@ -34,10 +34,11 @@ enum Pending {
     Stopped,
 }
 
-/// Input: 2 bytes buffer limit (2..=1025), split-seed length, split seed, then the stream.
+/// Input: 2 bytes buffer limit (5..=1028: a fixed header always fits, as the driver's buffers
+/// of at least 16 bytes do), split-seed length, split seed, then the stream.
 pub fn wire(data: &[u8]) {
     let mut input = Input::new(data);
-    let limit = 2 + usize::from(input.u16() % 1024);
+    let limit = 5 + usize::from(input.u16() % 1024);
     let seed_len = usize::from(input.u8() % 16);
     let seed = input.take(seed_len);
     let stream = input.rest();
