@@ -220,6 +220,9 @@ extern "C" fn HAL_TCP_Destroy(fd: usize) -> i32 {
 #[no_mangle]
 extern "C" fn HAL_TCP_Write(fd: usize, buf: *const c_char, len: u32, _timeout_ms: u32) -> i32 {
     let Some(mut s) = socket(fd) else { return -2 };
+    if FAILING_WRITES.with(|c| c.replace(c.get().saturating_sub(1))) > 0 {
+        return -2;
+    }
     // SAFETY: the library passes len readable bytes.
     let data = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len as usize) };
     record(TcpCall::Write(data.to_vec()));
@@ -277,6 +280,8 @@ std::thread_local! {
     static ALLOCS_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
     /// The next allocations on this thread that fail, before the budget above applies.
     static FAIL_NEXT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// HAL_TCP_Write calls on this thread that fail with -2.
+    static FAILING_WRITES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// HAL_MutexCreate calls on this thread that return NULL.
     static FAILING_MUTEX_CREATES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// What HAL_GetPartnerID / HAL_GetModuleID write on this thread (NUL-padded).
@@ -331,6 +336,11 @@ pub fn with_allocation_budget<R>(n: usize, f: impl FnOnce() -> R) -> R {
     let r = f();
     fail_allocations_after(None);
     r
+}
+
+/// The next `n` HAL_TCP_Write calls on this thread fail with -2.
+pub fn fail_tcp_writes(n: u32) {
+    FAILING_WRITES.with(|c| c.set(n));
 }
 
 /// The next `n` HAL_MutexCreate calls on this thread return NULL.

@@ -217,7 +217,10 @@ fn handle(s: &mut Session<u8>, p: Incoming<'_>, now: u64, accepted: &mut Vec<u16
     };
     let d = s.handle(p, now);
     for slot in d.slots() {
-        assert!(s.subscription(slot).is_some(), "dispatch to missing slot {slot}");
+        assert!(
+            s.subscription(slot).is_some(),
+            "dispatch to missing slot {slot}"
+        );
     }
     if let Some(id) = acked {
         accepted.retain(|a| *a != id);

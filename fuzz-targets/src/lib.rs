@@ -156,7 +156,10 @@ pub fn preauth_reply(data: &[u8]) {
         assert!(body.content.len() <= limit, "body larger than the cap");
         // httparse takes any three digits ("020" is 20); only 200 is accepted below.
         assert!(body.status <= 999, "status {}", body.status);
-        assert!(!(100..200).contains(&body.status), "interim response returned");
+        assert!(
+            !(100..200).contains(&body.status),
+            "interim response returned"
+        );
         if let Ok(reply) = auth::parse_auth_response(&body) {
             assert_eq!(body.status, 200);
             assert!(!reply.iot_id.is_empty() && !reply.iot_token.is_empty());
@@ -197,7 +200,10 @@ pub fn make_settings(data: &[u8]) {
     let shifted = parse("make.settings", &format!("# fuzz\n{text}"));
     match (&result, shifted) {
         (Ok(a), Ok(b)) => {
-            assert_eq!((a.direct, a.tls, a.tls_backend), (b.direct, b.tls, b.tls_backend));
+            assert_eq!(
+                (a.direct, a.tls, a.tls_backend),
+                (b.direct, b.tls, b.tls_backend)
+            );
             let moved: Vec<_> = a.ignored.iter().map(|(l, f)| (l + 1, f.clone())).collect();
             assert_eq!(moved, b.ignored);
         }

@@ -45,7 +45,10 @@ pub fn wire(data: &[u8]) {
 
     let whole = reference(stream, limit);
     let split = reassemble(stream, limit, split_sizes(seed));
-    assert_eq!(whole, split, "whole stream and split reads framed differently");
+    assert_eq!(
+        whole, split,
+        "whole stream and split reads framed differently"
+    );
 }
 
 /// Frames the whole stream at once, checking each frame's own properties.

@@ -8,7 +8,12 @@ use crate::ffi::types::{iotx_mqtt_qos_t, iotx_mqtt_topic_info_t, IOT_LogLevel};
 use crate::ffi::*;
 use crate::test_hal::{fail_mutex_creates, log_lines};
 
-unsafe extern "C" fn ignore(_: *mut c_void, _: *mut c_void, _: *mut crate::ffi::types::iotx_mqtt_event_msg_t) {}
+unsafe extern "C" fn ignore(
+    _: *mut c_void,
+    _: *mut c_void,
+    _: *mut crate::ffi::types::iotx_mqtt_event_msg_t,
+) {
+}
 
 fn message(qos: u8, payload: &'static [u8]) -> iotx_mqtt_topic_info_t {
     iotx_mqtt_topic_info_t {
@@ -35,14 +40,29 @@ fn construct_refuses_bad_parameters_with_null_and_a_log_line() {
     let mut wb = [0 as c_char; 64];
     let base = params(c"127.0.0.1", 1, &events, &mut rb, &mut wb);
     let cases: Vec<(Box<dyn Fn(&mut crate::ffi::types::iotx_mqtt_param_t)>, &str)> = vec![
-        (Box::new(|p| p.pread_buf = null_mut()), "pwrite_buf or pread_buf = NULL"),
-        (Box::new(|p| p.pwrite_buf = null_mut()), "pwrite_buf or pread_buf = NULL"),
+        (
+            Box::new(|p| p.pread_buf = null_mut()),
+            "pwrite_buf or pread_buf = NULL",
+        ),
+        (
+            Box::new(|p| p.pwrite_buf = null_mut()),
+            "pwrite_buf or pread_buf = NULL",
+        ),
         (Box::new(|p| p.read_buf_size = 15), "must be at least 16"),
         (Box::new(|p| p.write_buf_size = 3), "must be at least 16"),
         (Box::new(|p| p.host = std::ptr::null()), "host = NULL"),
-        (Box::new(|p| p.client_id = c"".as_ptr()), "client_id is empty"),
-        (Box::new(|p| p.username = c"\xff\xfe".as_ptr()), "username is not valid UTF-8"),
-        (Box::new(|p| p.password = std::ptr::null()), "password = NULL"),
+        (
+            Box::new(|p| p.client_id = c"".as_ptr()),
+            "client_id is empty",
+        ),
+        (
+            Box::new(|p| p.username = c"\xff\xfe".as_ptr()),
+            "username is not valid UTF-8",
+        ),
+        (
+            Box::new(|p| p.password = std::ptr::null()),
+            "password = NULL",
+        ),
     ];
     for (change, line) in cases {
         let mut p = base;
@@ -72,7 +92,10 @@ fn a_refused_connack_fails_construct_with_its_v210_code() {
         );
     }
     assert_eq!(server.join().unwrap().len(), 6);
-    assert!(events.lock().unwrap().is_empty(), "no event from a failed Construct");
+    assert!(
+        events.lock().unwrap().is_empty(),
+        "no event from a failed Construct"
+    );
 }
 
 #[test]
@@ -114,7 +137,13 @@ fn stale_and_null_handles_get_minus_2_everywhere() {
     // SAFETY: valid strings and struct; the handle is checked first.
     unsafe {
         assert_eq!(
-            IOT_MQTT_Subscribe(stale, c"a".as_ptr(), iotx_mqtt_qos_t(0), Some(ignore), null_mut()),
+            IOT_MQTT_Subscribe(
+                stale,
+                c"a".as_ptr(),
+                iotx_mqtt_qos_t(0),
+                Some(ignore),
+                null_mut()
+            ),
             -2
         );
         assert_eq!(IOT_MQTT_Unsubscribe(stale, c"a".as_ptr()), -2);
@@ -134,11 +163,13 @@ fn a_live_client_checks_every_argument() {
     p.clean_session = 3; // only the lowest bit counts (V2.10's one-bit field)
     p.keepalive_interval_ms = 1_000; // clamped to 60 s, with a warning
     p.request_timeout_ms = 50; // replaced by 2000
-    // SAFETY: valid params; events and buffers outlive the client.
+                               // SAFETY: valid params; events and buffers outlive the client.
     let mut c = unsafe { IOT_MQTT_Construct(&mut p) };
     assert!(!c.is_null());
     assert!(!log_lines("clean_session = 3 is not 0 or 1").is_empty());
-    assert!(!log_lines("keepalive_interval_ms 1000 is outside 60000..300000, using 60000").is_empty());
+    assert!(
+        !log_lines("keepalive_interval_ms 1000 is outside 60000..300000, using 60000").is_empty()
+    );
     assert!(!log_lines("request_timeout_ms 50 is outside 500..5000, using 2000").is_empty());
     assert_eq!(IOT_MQTT_Yield(c, -1), -1);
     assert_eq!(IOT_MQTT_Yield(c, 0), 0);
@@ -152,7 +183,10 @@ fn a_live_client_checks_every_argument() {
         assert_eq!(sub(c"".as_ptr(), 0, Some(ignore)), -2);
         assert_eq!(sub(c"a/\xff".as_ptr(), 0, Some(ignore)), -41);
         assert_eq!(sub(c"a/b".as_ptr(), 0, None), -2);
-        assert!(sub(c"a/b".as_ptr(), 7, Some(ignore)) > 0, "QoS 7 is subscribed as 0");
+        assert!(
+            sub(c"a/b".as_ptr(), 7, Some(ignore)) > 0,
+            "QoS 7 is subscribed as 0"
+        );
         assert!(!log_lines("Invalid qos(7) of subscription, using QoS0").is_empty());
         assert_eq!(IOT_MQTT_Unsubscribe(c, std::ptr::null()), -2);
         assert!(IOT_MQTT_Unsubscribe(c, c"a/b".as_ptr()) > 0);
@@ -187,10 +221,15 @@ fn a_live_client_checks_every_argument() {
     assert_eq!(&connect[10..12], &[0, 60]);
     let subscribe = packets.iter().find(|p| p[0] == 0x82).unwrap();
     assert_eq!(*subscribe.last().unwrap(), 0, "requested QoS 0");
-    let q1 = packets.iter().find(|p| p[0] & 0xf0 == 0x30 && p[0] & 0x06 == 2).unwrap();
+    let q1 = packets
+        .iter()
+        .find(|p| p[0] & 0xf0 == 0x30 && p[0] & 0x06 == 2)
+        .unwrap();
     assert_eq!(q1[0], 0x32, "QoS1 without DUP and with retain 0");
     assert!(packets.iter().any(|p| p[0] == 0xa2), "UNSUBSCRIBE");
-    assert!(packets.iter().any(|p| p == &[0x30, 9, 0, 7, b't', b'/', b'e', b'm', b'p', b't', b'y']));
+    assert!(packets
+        .iter()
+        .any(|p| p == &[0x30, 9, 0, 7, b't', b'/', b'e', b'm', b'p', b't', b'y']));
     assert_eq!(packets.last().unwrap(), &[0xe0, 0], "DISCONNECT last");
 }
 

@@ -76,7 +76,9 @@ fn dump_prints_the_v210_summary_only_when_the_level_is_enabled() {
     crate::ffi::IOT_DumpMemoryStats(crate::ffi::types::IOT_LogLevel(5));
     let totals = log_lines(". bytes_total_allocated:");
     assert!(!totals.is_empty());
-    assert!(log_lines(". bytes_max_allocated:").iter().any(|l| l.contains("1234567")));
+    assert!(log_lines(". bytes_max_allocated:")
+        .iter()
+        .any(|l| l.contains("1234567")));
     for name in [
         "bytes_total_freed",
         "bytes_total_in_use",

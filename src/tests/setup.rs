@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use super::{debug_log, read_packet, Events};
 use crate::ffi::types::{iotx_conn_info_t, iotx_mqtt_event_handle_t, iotx_mqtt_param_t};
-use crate::ffi::{IOT_MQTT_Construct, IOT_MQTT_Destroy, IOT_MQTT_Yield, IOT_SetupConnInfo, IOT_SetupDomain};
+use crate::ffi::{
+    IOT_MQTT_Construct, IOT_MQTT_Destroy, IOT_MQTT_Yield, IOT_SetupConnInfo, IOT_SetupDomain,
+};
 use crate::test_hal::{log_lines, redirect, set_ids};
 
 /// The connection info and the region are process-wide: one test at a time touches them.
@@ -25,7 +27,9 @@ fn setup(pk: &CStr, dn: &CStr, ds: &CStr) -> (i32, *mut c_void) {
 
 fn text(field: &[c_char]) -> String {
     // SAFETY: the fields are NUL-terminated arrays.
-    unsafe { CStr::from_ptr(field.as_ptr()) }.to_string_lossy().into_owned()
+    unsafe { CStr::from_ptr(field.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 #[test]
@@ -55,14 +59,20 @@ fn setup_conn_info_fills_the_static_struct_and_checks_its_arguments() {
     assert_eq!(rc, 0);
     // SAFETY: IOT_SetupConnInfo succeeded: info points at the static struct.
     let host = text(unsafe { &(*(info as *const iotx_conn_info_t)).host_name });
-    assert!(host.starts_with("p2345678901234567890.iot-as-mqtt"), "{host}");
+    assert!(
+        host.starts_with("p2345678901234567890.iot-as-mqtt"),
+        "{host}"
+    );
 
     IOT_SetupDomain(0);
     let (rc, info) = setup(c"a1pk", c"dev1", c"secret");
     assert_eq!(rc, 0);
     // SAFETY: IOT_SetupConnInfo succeeded: info points at the static struct.
     let i = unsafe { &*(info as *const iotx_conn_info_t) };
-    assert_eq!(text(&i.host_name), "a1pk.iot-as-mqtt.cn-shanghai.aliyuncs.com");
+    assert_eq!(
+        text(&i.host_name),
+        "a1pk.iot-as-mqtt.cn-shanghai.aliyuncs.com"
+    );
     assert_eq!(i.port, 1883);
     assert_eq!(text(&i.username), "dev1&a1pk");
     let password = text(&i.password);
@@ -80,17 +90,27 @@ fn setup_conn_info_fills_the_static_struct_and_checks_its_arguments() {
     assert!(!log_lines("IOT_SetupDomain(77): unknown domain, keeping 3").is_empty());
     let (rc, _) = setup(c"a1pk", c"dev1", c"secret");
     assert_eq!(rc, 0);
-    assert_eq!(text(&i.host_name), "a1pk.iot-as-mqtt.us-west-1.aliyuncs.com");
+    assert_eq!(
+        text(&i.host_name),
+        "a1pk.iot-as-mqtt.us-west-1.aliyuncs.com"
+    );
     IOT_SetupDomain(0);
 
     // The partner and module ids of the HAL go into the client id; non-printable ones do not.
     set_ids(b"pid7", b"mid9");
     setup(c"a1pk", c"dev1", c"secret");
     let with_ids = text(&i.client_id);
-    assert!(with_ids.contains("pid7") && with_ids.contains("mid9"), "{with_ids}");
+    assert!(
+        with_ids.contains("pid7") && with_ids.contains("mid9"),
+        "{with_ids}"
+    );
     set_ids(b"bad\x01id", b"mid9");
     setup(c"a1pk", c"dev1", c"secret");
-    assert!(!text(&i.client_id).contains("bad"), "{}", text(&i.client_id));
+    assert!(
+        !text(&i.client_id).contains("bad"),
+        "{}",
+        text(&i.client_id)
+    );
     set_ids(b"", b"");
 }
 
@@ -185,13 +205,24 @@ fn a_client_of_the_conn_info_reports_its_module_id_and_reauthenticates() {
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut c) }, 0);
     set_ids(b"", b"");
     let sessions = server.join().unwrap();
-    assert_eq!(events.lock().unwrap().as_slice(), &[1, 2], "DISCONNECT, then RECONNECT");
+    assert_eq!(
+        events.lock().unwrap().as_slice(),
+        &[1, 2],
+        "DISCONNECT, then RECONNECT"
+    );
     let report = &sessions[0][1];
     assert_eq!(report[0], 0x30, "QoS0 PUBLISH");
     let body = String::from_utf8_lossy(report);
     assert!(body.contains("/sys/rpk/rdev/thing/status/update"), "{body}");
-    assert!(body.contains("\"_sys_device_mid\":\"mid2\"") && body.contains("\"_sys_device_pid\":\"pid1\""), "{body}");
+    assert!(
+        body.contains("\"_sys_device_mid\":\"mid2\"")
+            && body.contains("\"_sys_device_pid\":\"pid1\""),
+        "{body}"
+    );
     // The reconnect's CONNECT carries the same device's freshly signed strings.
     let again = String::from_utf8_lossy(&sessions[1][0]);
-    assert!(again.contains("rdev&rpk") && again.contains("rpk.rdev|"), "{again}");
+    assert!(
+        again.contains("rdev&rpk") && again.contains("rpk.rdev|"),
+        "{again}"
+    );
 }
