@@ -4,6 +4,7 @@
 
 mod driver;
 mod ffi;
+mod hal;
 mod setup;
 
 use std::ffi::{c_char, c_void, CStr};
