@@ -39,7 +39,8 @@ fn construct_refuses_bad_parameters_with_null_and_a_log_line() {
     let mut rb = [0 as c_char; 64];
     let mut wb = [0 as c_char; 64];
     let base = params(c"127.0.0.1", 1, &events, &mut rb, &mut wb);
-    let cases: Vec<(Box<dyn Fn(&mut crate::ffi::types::iotx_mqtt_param_t)>, &str)> = vec![
+    type Change = Box<dyn Fn(&mut crate::ffi::types::iotx_mqtt_param_t)>;
+    let cases: Vec<(Change, &str)> = vec![
         (
             Box::new(|p| p.pread_buf = null_mut()),
             "pwrite_buf or pread_buf = NULL",

@@ -90,6 +90,7 @@ fn tcp_reads_and_writes_map_to_the_v210_outcomes() {
     );
 }
 
+#[cfg(not(iotmqtt_tls))]
 #[test]
 fn a_pub_key_on_a_build_without_tls_fails_construct() {
     debug_log();

@@ -5,6 +5,8 @@
 mod driver;
 mod ffi;
 mod hal;
+// Direct TCP: IOT_SetupConnInfo signs locally (guider mode would need the HTTPS service).
+#[cfg(not(iotmqtt_tls))]
 mod setup;
 
 use std::ffi::{c_char, c_void, CStr};
