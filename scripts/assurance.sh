@@ -16,6 +16,7 @@ build=${IOTMQTT_BUILD_DIR:-$root/build/ci}
 jobs=${IOTMQTT_JOBS:-2}
 fuzz_seconds=${IOTMQTT_FUZZ_SECONDS:-25}
 min_lines=95
+mkdir -p "$build"
 
 step_start=0
 step() { step_name=$1; step_start=$(date +%s); echo "--- $step_name"; }
@@ -93,11 +94,14 @@ cmake --build "$build/asan" -j "$jobs" --target $c_tests
      -R '^(abi_lp64|bad_args|mqtt_broker|nothing_lost|yield_disconnected|alloc_caps|malloc_failure)$')
 step_end
 
-step "Miri: the engine's tests (unit, codec, connect, messaging, timing, topic) and the fuzz corpora"
+step "Miri: the engine's tests (codec, connect, messaging, timing, topic; two long loops left out) and the fuzz corpora"
 export CARGO_TARGET_DIR=$build/cargo-miri
 cargo +nightly miri setup >/dev/null 2>&1 || cargo +nightly miri setup
+# Left out: the two long loops (a 20 000-case proptest, a 20-minute clock walk in 7 ms steps)
+# that take tens of minutes under Miri; they run natively in the coverage step.
 MIRIFLAGS=-Zmiri-disable-isolation cargo +nightly miri test --quiet -p iotmqtt-engine --lib \
-  --test codec --test connect --test messaging --test timing --test topic
+  --test codec --test connect --test messaging --test timing --test topic -- \
+  --skip frame_agrees_with_mqttbytes --skip many_short_timeouts_never_cause_a_false_disconnect
 MIRIFLAGS=-Zmiri-disable-isolation cargo +nightly miri test --quiet -p iotmqtt-fuzz-targets --test corpus
 unset CARGO_TARGET_DIR
 step_end
