@@ -359,6 +359,7 @@ pub(crate) fn mutex_create_fails() -> bool {
 }
 
 /// What HAL_GetPartnerID and HAL_GetModuleID return on this thread (bytes, at most 63).
+#[cfg_attr(iotmqtt_tls, allow(dead_code))]
 pub fn set_ids(partner: &[u8], module: &[u8]) {
     let mut p = [0u8; 64];
     let mut m = [0u8; 64];
@@ -372,6 +373,7 @@ pub(crate) fn ids() -> ([u8; 64], [u8; 64]) {
 }
 
 /// Connections to `host` go to 127.0.0.1:`port` (for the platform's real host names).
+#[allow(dead_code)] // used by the direct-TCP and guider-native configurations' tests
 pub fn redirect(host: &str, port: u16) {
     redirects().lock().unwrap().insert(host.to_string(), port);
 }

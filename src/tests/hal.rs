@@ -1,11 +1,10 @@
 //! The HAL wrappers: mutexes whose creation fails, random numbers in range, the line printer,
 //! TCP reads and writes mapped to V2.10's outcomes, and a pub_key on a build without TLS.
 
-use std::ffi::c_char;
 use std::io::Write;
 use std::net::TcpListener;
 
-use super::{debug_log, params, Events};
+use super::debug_log;
 use crate::hal::{self, HalMutex, ReadOutcome, StaticHalMutex, TcpConnection};
 use crate::test_hal::{fail_mutex_creates, fail_tcp_writes, log_lines};
 
@@ -93,6 +92,8 @@ fn tcp_reads_and_writes_map_to_the_v210_outcomes() {
 #[cfg(not(iotmqtt_tls))]
 #[test]
 fn a_pub_key_on_a_build_without_tls_fails_construct() {
+    use super::{params, Events};
+    use std::ffi::c_char;
     debug_log();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();

@@ -4,6 +4,9 @@
 
 mod driver;
 mod ffi;
+// HTTPS pre-authentication against a local TLS server (native-tls on both sides).
+#[cfg(all(iotmqtt_tls_native, not(iotmqtt_direct)))]
+mod guider;
 mod hal;
 // Direct TCP: IOT_SetupConnInfo signs locally (guider mode would need the HTTPS service).
 #[cfg(not(iotmqtt_tls))]
