@@ -8,6 +8,9 @@ mod ffi;
 #[cfg(all(iotmqtt_tls_native, not(iotmqtt_direct)))]
 mod guider;
 mod hal;
+// MQTT over native-tls against a local TLS broker.
+#[cfg(iotmqtt_tls_native)]
+mod tls_mqtt;
 // Direct TCP: IOT_SetupConnInfo signs locally (guider mode would need the HTTPS service).
 #[cfg(not(iotmqtt_tls))]
 mod setup;
