@@ -203,4 +203,17 @@ fn untrusted_expired_and_misnamed_servers_fail_construct() {
         assert_eq!(lines.len(), 1, "{cert}");
         assert!(lines[0].contains(reason), "{cert}: {}", lines[0]);
     }
+
+    // A pub_key whose only block is no certificate: nothing to verify against, no connection.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let junk =
+        CString::new("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").unwrap();
+    let events = Events::default();
+    let mut rb = [0 as c_char; 256];
+    let mut wb = [0 as c_char; 256];
+    assert!(construct(port, &junk, &events, &mut rb, &mut wb).is_null());
+    assert!(!log_lines("TLS to localhost: pub_key holds no usable PEM certificate").is_empty());
+    assert!(listener.accept().is_err(), "refused before connecting");
 }
