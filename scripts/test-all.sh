@@ -51,9 +51,14 @@ cmake -S "$root" -B "$build/tcp" -DIOTMQTT_CARGO_PROFILE=release >/dev/null
 cmake --build "$build/tcp" -j "$jobs"
 phase_end
 
-phase "ctest (direct TCP: every test)"
-# The Rust tests share the clippy target dir, so dependencies are built once.
-(cd "$build/tcp" && ctest -j "$jobs" --output-on-failure --timeout 900)
+phase "ctest (direct TCP: every test; the Rust tests run under coverage in the next phase)"
+(cd "$build/tcp" && ctest -j "$jobs" -E '^cargo_test$' --output-on-failure --timeout 900)
+phase_end
+
+# Assurance (issue 13): the workspace's Rust tests with the line-coverage gate, every fuzz
+# target for a bounded time, the C tests under ASan+UBSan, the engine's tests under Miri.
+phase "assurance: coverage gate, fuzzing, ASan+UBSan, Miri"
+IOTMQTT_BUILD_DIR=$build IOTMQTT_JOBS=$jobs "$root/scripts/assurance.sh"
 phase_end
 
 # The TLS configurations: TLS-native in release with LTO (a shipping configuration), the others

@@ -77,7 +77,9 @@ pub fn dump(level: u8) {
     crate::log_at!(level, "---------------------------------------------------");
 }
 
-#[cfg(all(feature = "hal-alloc", not(test)))]
+// Compiled in unit tests too (there the test HAL's allocator is the global one), so the
+// alignment arithmetic is tested over the test HAL's HAL_Malloc.
+#[cfg(any(feature = "hal-alloc", test))]
 mod hal_allocator {
     use core::alloc::{GlobalAlloc, Layout};
     use core::ffi::c_void;
@@ -88,9 +90,10 @@ mod hal_allocator {
     const HAL_ALIGN: usize = 4;
     const HEADER: usize = core::mem::size_of::<usize>();
 
-    struct HalAllocator;
+    pub(super) struct HalAllocator;
 
-    #[global_allocator]
+    #[cfg_attr(not(test), global_allocator)]
+    #[cfg_attr(test, allow(dead_code))]
     static GLOBAL: HalAllocator = HalAllocator;
 
     /// Fallible callers (`try_reserve`) turn NULL into their error; for the others Rust aborts.
@@ -289,3 +292,7 @@ mod tests {
         assert!(try_cstring(b"a\0b").is_none());
     }
 }
+
+#[cfg(test)]
+#[path = "tests/heap.rs"]
+mod allocator_tests;

@@ -86,3 +86,5 @@ mod driver_tests;
 mod make_settings;
 #[cfg(test)]
 mod test_hal;
+#[cfg(test)]
+mod tests;

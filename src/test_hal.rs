@@ -33,6 +33,9 @@ struct RawMutex {
 
 #[no_mangle]
 extern "C" fn HAL_MutexCreate() -> *mut c_void {
+    if mutex_create_fails() {
+        return std::ptr::null_mut();
+    }
     Box::into_raw(Box::new(RawMutex {
         locked: Mutex::new(false),
         cv: Condvar::new(),
@@ -73,6 +76,9 @@ extern "C" fn HAL_Malloc(size: u32) -> *mut c_void {
     let layout = std::alloc::Layout::from_size_align(size as usize + 16, 16).unwrap();
     // SAFETY: non-zero size layout.
     let p = unsafe { std::alloc::alloc(layout) };
+    if p.is_null() {
+        return std::ptr::null_mut();
+    }
     // SAFETY: p has 16 + size bytes; the size is kept in front for HAL_Free.
     unsafe {
         p.cast::<usize>().write(size as usize);
@@ -135,14 +141,14 @@ extern "C" fn HAL_Random(region: u32) -> u32 {
 #[no_mangle]
 extern "C" fn HAL_GetPartnerID(pid: *mut c_char) -> i32 {
     // SAFETY: the caller passes a 64-byte buffer.
-    unsafe { *pid = 0 };
+    unsafe { std::ptr::copy_nonoverlapping(ids().0.as_ptr(), pid.cast::<u8>(), 64) };
     0
 }
 
 #[no_mangle]
 extern "C" fn HAL_GetModuleID(mid: *mut c_char) -> i32 {
     // SAFETY: the caller passes a 64-byte buffer.
-    unsafe { *mid = 0 };
+    unsafe { std::ptr::copy_nonoverlapping(ids().1.as_ptr(), mid.cast::<u8>(), 64) };
     0
 }
 
@@ -188,7 +194,12 @@ extern "C" fn HAL_TCP_Establish(host: *const c_char, port: u16) -> usize {
     let host = unsafe { CStr::from_ptr(host) }
         .to_string_lossy()
         .into_owned();
-    match TcpStream::connect((host.as_str(), port)) {
+    let redirected = redirects().lock().unwrap().get(&host).copied();
+    let target = match redirected {
+        Some(p) => ("127.0.0.1".to_string(), p),
+        None => (host, port),
+    };
+    match TcpStream::connect((target.0.as_str(), target.1)) {
         Ok(stream) => {
             let fd = NEXT_SOCKET.fetch_add(1, Ordering::Relaxed);
             sockets().lock().unwrap().insert(fd, stream);
@@ -209,6 +220,9 @@ extern "C" fn HAL_TCP_Destroy(fd: usize) -> i32 {
 #[no_mangle]
 extern "C" fn HAL_TCP_Write(fd: usize, buf: *const c_char, len: u32, _timeout_ms: u32) -> i32 {
     let Some(mut s) = socket(fd) else { return -2 };
+    if FAILING_WRITES.with(|c| c.replace(c.get().saturating_sub(1))) > 0 {
+        return -2;
+    }
     // SAFETY: the library passes len readable bytes.
     let data = unsafe { std::slice::from_raw_parts(buf.cast::<u8>(), len as usize) };
     record(TcpCall::Write(data.to_vec()));
@@ -256,4 +270,115 @@ extern "C" fn HAL_TCP_Read(fd: usize, buf: *mut c_char, len: u32, timeout_ms: u3
         }
     }
     got as i32
+}
+
+// ----- Hooks for the tests of src/tests/: failure injection and redirection. Thread-local
+// where a test needs its own behaviour while others run in parallel. -----
+
+std::thread_local! {
+    /// Allocations this thread may still make before the next ones fail (usize::MAX: no limit).
+    static ALLOCS_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+    /// The next allocations on this thread that fail, before the budget above applies.
+    static FAIL_NEXT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// HAL_TCP_Write calls on this thread that fail with -2.
+    static FAILING_WRITES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// HAL_MutexCreate calls on this thread that return NULL.
+    static FAILING_MUTEX_CREATES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// What HAL_GetPartnerID / HAL_GetModuleID write on this thread (NUL-padded).
+    static IDS: std::cell::Cell<([u8; 64], [u8; 64])> = const { std::cell::Cell::new(([0; 64], [0; 64])) };
+}
+
+/// The test binary's allocator: the system's, except that a thread may make its allocations
+/// fail after a budget ([`fail_allocations_after`]), as a firmware's HAL_Malloc runs out.
+struct FailingAlloc;
+
+#[global_allocator]
+static ALLOCATOR: FailingAlloc = FailingAlloc;
+
+// SAFETY: forwards to the system allocator, or fails (returns NULL) without allocating.
+unsafe impl std::alloc::GlobalAlloc for FailingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let fail_next = FAIL_NEXT.try_with(|c| c.get()).unwrap_or(0);
+        if fail_next > 0 {
+            let _ = FAIL_NEXT.try_with(|c| c.set(fail_next - 1));
+            return std::ptr::null_mut();
+        }
+        let left = ALLOCS_LEFT.try_with(|c| c.get()).unwrap_or(usize::MAX);
+        if left == 0 {
+            return std::ptr::null_mut();
+        }
+        if left != usize::MAX {
+            let _ = ALLOCS_LEFT.try_with(|c| c.set(left - 1));
+        }
+        // SAFETY: forwarded contract.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: forwarded contract.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+/// From now on this thread may make `n` more allocations; the ones after fail. `None` lifts
+/// the limit. Returns how many of the budget were left.
+pub fn fail_allocations_after(n: Option<usize>) -> usize {
+    ALLOCS_LEFT.with(|c| c.replace(n.unwrap_or(usize::MAX)))
+}
+
+/// The next `n` allocations on this thread fail; the ones after succeed.
+pub fn fail_next_allocations(n: usize) {
+    FAIL_NEXT.with(|c| c.set(n));
+}
+
+/// Runs `f` with a budget of `n` allocations on this thread, then lifts the limit.
+pub fn with_allocation_budget<R>(n: usize, f: impl FnOnce() -> R) -> R {
+    fail_allocations_after(Some(n));
+    let r = f();
+    fail_allocations_after(None);
+    r
+}
+
+/// The next `n` HAL_TCP_Write calls on this thread fail with -2.
+pub fn fail_tcp_writes(n: u32) {
+    FAILING_WRITES.with(|c| c.set(n));
+}
+
+/// The next `n` HAL_MutexCreate calls on this thread return NULL.
+pub fn fail_mutex_creates(n: u32) {
+    FAILING_MUTEX_CREATES.with(|c| c.set(n));
+}
+
+pub(crate) fn mutex_create_fails() -> bool {
+    FAILING_MUTEX_CREATES.with(|c| {
+        let n = c.get();
+        if n > 0 {
+            c.set(n - 1);
+        }
+        n > 0
+    })
+}
+
+/// What HAL_GetPartnerID and HAL_GetModuleID return on this thread (bytes, at most 63).
+#[cfg_attr(iotmqtt_tls, allow(dead_code))]
+pub fn set_ids(partner: &[u8], module: &[u8]) {
+    let mut p = [0u8; 64];
+    let mut m = [0u8; 64];
+    p[..partner.len().min(63)].copy_from_slice(&partner[..partner.len().min(63)]);
+    m[..module.len().min(63)].copy_from_slice(&module[..module.len().min(63)]);
+    IDS.with(|c| c.set((p, m)));
+}
+
+pub(crate) fn ids() -> ([u8; 64], [u8; 64]) {
+    IDS.with(|c| c.get())
+}
+
+/// Connections to `host` go to 127.0.0.1:`port` (for the platform's real host names).
+#[allow(dead_code)] // used by the direct-TCP and guider-native configurations' tests
+pub fn redirect(host: &str, port: u16) {
+    redirects().lock().unwrap().insert(host.to_string(), port);
+}
+
+pub(crate) fn redirects() -> &'static Mutex<HashMap<String, u16>> {
+    static REDIRECTS: OnceLock<Mutex<HashMap<String, u16>>> = OnceLock::new();
+    REDIRECTS.get_or_init(|| Mutex::new(HashMap::new()))
 }

@@ -156,3 +156,7 @@ mod tests {
         assert!(s.saw_eof());
     }
 }
+
+#[cfg(test)]
+#[path = "../tests/tls_io.rs"]
+mod hal_stream_tests;
