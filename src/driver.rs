@@ -265,8 +265,6 @@ impl Client {
             log_err!("out of memory creating the client");
             codes::FAIL_RETURN
         })?;
-        // Callbacks during Construct (none are expected) would already get the right handle.
-        client.set_handle(Counted::as_ptr(&client) as usize);
         hal::srandom(hal::uptime_ms() as u32);
         {
             let mut reader = client.reader.lock();
@@ -280,6 +278,11 @@ impl Client {
 
     pub fn set_handle(&self, handle: usize) {
         self.handle.store(handle, Ordering::Relaxed);
+    }
+
+    /// The C handle the registry gave this client (0 before it was registered).
+    pub fn handle(&self) -> usize {
+        self.handle.load(Ordering::Relaxed)
     }
 
     /// True while one of this client's callbacks runs (from whichever thread asks).

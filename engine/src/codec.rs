@@ -201,10 +201,12 @@ pub fn expects_answer(first_byte: u8) -> bool {
 pub struct Drain {
     /// 1 or 2 for a PUBLISH that must be answered, else 0.
     qos: u8,
-    header_len: usize,
-    total: usize,
+    // Compact (a remaining length is at most 268 435 455, a header 5 bytes): the drain lives
+    // in every client.
+    header_len: u8,
+    total: u32,
     /// Bytes of the packet fed so far.
-    seen: usize,
+    seen: u32,
     topic_len: u16,
     pkid: u16,
 }
@@ -217,43 +219,59 @@ impl Drain {
         } else {
             0
         };
+        let total = header_len.saturating_add(remaining_len);
         Self {
             qos,
-            header_len,
-            total: header_len.saturating_add(remaining_len),
+            header_len: u8::try_from(header_len).unwrap_or(u8::MAX),
+            total: u32::try_from(total).unwrap_or(u32::MAX),
             seen: 0,
             topic_len: 0,
             pkid: 0,
         }
     }
 
+    fn header(&self) -> usize {
+        usize::from(self.header_len)
+    }
+
+    fn seen(&self) -> usize {
+        self.seen as usize
+    }
+
+    fn total(&self) -> usize {
+        self.total as usize
+    }
+
     /// Feeds the next bytes of the stream; returns how many belong to this packet.
     pub fn feed(&mut self, bytes: &[u8]) -> usize {
-        let n = bytes.len().min(self.total - self.seen);
+        let n = bytes.len().min(self.remaining());
         let chunk = bytes.get(..n).unwrap_or(&[]);
-        let seen = self.seen;
+        let seen = self.seen();
         let at = |offset: usize| offset.checked_sub(seen).and_then(|i| chunk.get(i)).copied();
         if self.qos > 0 {
             let [mut hi, mut lo] = self.topic_len.to_be_bytes();
-            hi = at(self.header_len).unwrap_or(hi);
-            lo = at(self.header_len + 1).unwrap_or(lo);
+            hi = at(self.header()).unwrap_or(hi);
+            lo = at(self.header() + 1).unwrap_or(lo);
             self.topic_len = u16::from_be_bytes([hi, lo]);
             // Valid only once the topic length has passed; later bytes cannot be reached before.
-            if seen + n >= self.header_len + 2 {
-                let id_at = self.header_len + 2 + usize::from(self.topic_len);
+            if seen + n >= self.header() + 2 {
+                let id_at = self.header() + 2 + usize::from(self.topic_len);
                 let [mut hi, mut lo] = self.pkid.to_be_bytes();
                 hi = at(id_at).unwrap_or(hi);
                 lo = at(id_at + 1).unwrap_or(lo);
                 self.pkid = u16::from_be_bytes([hi, lo]);
             }
         }
-        self.seen += n;
+        // n <= remaining <= u32::MAX.
+        self.seen = self
+            .seen
+            .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
         n
     }
 
     /// Bytes of the packet still to come.
     pub fn remaining(&self) -> usize {
-        self.total - self.seen
+        self.total().saturating_sub(self.seen())
     }
 
     pub fn finished(&self) -> bool {
@@ -263,8 +281,8 @@ impl Drain {
     /// The QoS and packet id to acknowledge once the packet is drained; (0, 0) when nothing
     /// is owed (QoS0, not a PUBLISH, or a packet too short to hold an id).
     pub fn ack(&self) -> (u8, u16) {
-        let id_end = self.header_len + 2 + usize::from(self.topic_len) + 2;
-        if self.qos == 0 || id_end > self.total || self.seen < id_end || self.pkid == 0 {
+        let id_end = self.header() + 2 + usize::from(self.topic_len) + 2;
+        if self.qos == 0 || id_end > self.total() || self.seen() < id_end || self.pkid == 0 {
             (0, 0)
         } else {
             (self.qos, self.pkid)

@@ -56,7 +56,8 @@
 //! # Departures from the brief's sketch (all additive)
 //! - `publish` borrows `self` only for the call: the returned packet borrows just the
 //!   caller's `topic` and `payload`.
-//! - `impl<H>` needs no `H: Clone` bound (the driver clones handlers itself).
+//! - `Session<H>` needs `H: PartialEq` (an identical re-subscription is found by its handler) but
+//!   no `H: Clone` (the driver clones handlers itself).
 //! - `set_credentials` returns `Result<(), Error>` (`NoMemory`).
 //! - Extra items: [`Error::InvalidQos`] (publish QoS > 2, no packet id consumed),
 //!   [`Event::PingTimeout`] (precedes `Disconnected`), [`Session::wants_transport`],

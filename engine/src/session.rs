@@ -183,9 +183,9 @@ struct Subscription<H> {
     seq: u64,
     /// A re-subscription identical to a live slot (filter, handler): its SUBSCRIBE still goes
     /// out and its SUBACK is reported, but it delivers nothing and is merged away when granted,
-    /// so the handler runs once per message (V2.10 adds no slot for it). The `seq` of the
-    /// slot it repeats.
-    duplicate_of: Option<u64>,
+    /// so the handler runs once per message (V2.10 adds no slot for it). A flag, not a
+    /// reference to that slot: it fits in padding, and the slot is found by filter and handler.
+    duplicate: bool,
     filter: String,
     qos: QoS,
     handler: H,
@@ -284,7 +284,7 @@ fn xorshift(mut x: u32) -> u32 {
     x
 }
 
-impl<H> Session<H> {
+impl<H: PartialEq> Session<H> {
     /// Creates a session in state [`State::Idle`], reserving every queue up front.
     pub fn new(config: Config) -> Result<Self, Error> {
         let mut warnings = ConfigWarnings::default();
@@ -809,7 +809,7 @@ impl<H> Session<H> {
     pub fn route(&self, topic: &str) -> Dispatch {
         let mut slots = 0u32;
         for (i, s) in self.subs.iter().enumerate().take(32) {
-            if s.duplicate_of.is_none() && topic::matches(&s.filter, topic) {
+            if !s.duplicate && topic::matches(&s.filter, topic) {
                 slots |= 1 << i;
             }
         }
@@ -853,18 +853,27 @@ impl<H> Session<H> {
             return;
         };
         s.request = None;
-        let Some(original) = s.duplicate_of else {
+        if !s.duplicate {
+            return;
+        }
+        let Some(dup) = self.subs.get(i) else {
             return;
         };
-        let qos = s.qos;
-        match self.subs.iter_mut().find(|o| o.seq == original) {
+        let qos = dup.qos;
+        let original = self
+            .subs
+            .iter()
+            .position(|o| !o.duplicate && o.filter == dup.filter && o.handler == dup.handler);
+        match original {
             Some(o) => {
-                o.qos = qos;
+                if let Some(o) = self.subs.get_mut(o) {
+                    o.qos = qos;
+                }
                 self.subs.remove(i);
             }
             None => {
                 if let Some(s) = self.subs.get_mut(i) {
-                    s.duplicate_of = None;
+                    s.duplicate = false;
                 }
             }
         }
@@ -1198,11 +1207,10 @@ impl<H: PartialEq> Session<H> {
         if self.subs.len() >= MAX_SUBSCRIPTIONS {
             return Err(Error::PendingFull);
         }
-        let duplicate_of = self
+        let duplicate = self
             .subs
             .iter()
-            .find(|s| s.duplicate_of.is_none() && s.filter == filter && s.handler == handler)
-            .map(|s| s.seq);
+            .any(|s| !s.duplicate && s.filter == filter && s.handler == handler);
         let mut copy = String::new();
         try_copy(&mut copy, filter)?;
         try_room(&mut self.subs)?;
@@ -1210,7 +1218,7 @@ impl<H: PartialEq> Session<H> {
         let seq = self.take_seq();
         self.subs.push(Subscription {
             seq,
-            duplicate_of,
+            duplicate,
             filter: copy,
             qos: QoS::from_u8(qos).unwrap_or(QoS::AtMostOnce),
             handler,

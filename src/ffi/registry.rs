@@ -13,18 +13,14 @@ use crate::hal::{HalMutexGuard, StaticHalMutex};
 use crate::heap::Counted;
 use crate::prelude::*;
 
-struct Entry {
-    handle: usize,
-    client: Counted<Client>,
-}
-
-static CLIENTS: StaticHalMutex<Vec<Entry>> = StaticHalMutex::new(Vec::new());
+/// The live clients; each knows its own handle (`Client::handle`).
+static CLIENTS: StaticHalMutex<Vec<Counted<Client>>> = StaticHalMutex::new(Vec::new());
 /// The next handle; 0 is NULL and never given.
 static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
 
 /// None when the table's lock cannot be created (logged): no client can be registered or
 /// found then.
-fn clients() -> Option<HalMutexGuard<'static, Vec<Entry>>> {
+fn clients() -> Option<HalMutexGuard<'static, Vec<Counted<Client>>>> {
     CLIENTS.lock()
 }
 
@@ -43,7 +39,7 @@ pub fn insert(client: Counted<Client>) -> Option<usize> {
     clients.try_reserve(1).ok()?;
     let handle = fresh_handle()?;
     client.set_handle(handle);
-    clients.push(Entry { handle, client });
+    clients.push(client);
     Some(handle)
 }
 
@@ -53,17 +49,14 @@ pub fn get(handle: *mut c_void) -> Option<Counted<Client>> {
     if handle == 0 {
         return None;
     }
-    clients()?
-        .iter()
-        .find(|e| e.handle == handle)
-        .map(|e| e.client.clone())
+    clients()?.iter().find(|c| c.handle() == handle).cloned()
 }
 
 pub fn remove(handle: *mut c_void) {
     let Some(mut clients) = clients() else {
         return;
     };
-    clients.retain(|e| e.handle != handle as usize);
+    clients.retain(|c| c.handle() != handle as usize);
     if clients.is_empty() {
         // Give the table's memory back: after the last Destroy nothing of the clients is left.
         clients.shrink_to_fit();

@@ -86,7 +86,7 @@ pub fn own(p: Outgoing<'_>) -> Out {
 }
 
 /// Everything `poll_transmit` has, as owned packets.
-pub fn drain<H>(s: &mut Session<H>, now: u64) -> Vec<Out> {
+pub fn drain<H: PartialEq>(s: &mut Session<H>, now: u64) -> Vec<Out> {
     let mut v = Vec::new();
     while let Some(p) = s.poll_transmit(now) {
         v.push(own(p));
@@ -95,7 +95,7 @@ pub fn drain<H>(s: &mut Session<H>, now: u64) -> Vec<Out> {
     v
 }
 
-pub fn events<H>(s: &mut Session<H>) -> Vec<Event> {
+pub fn events<H: PartialEq>(s: &mut Session<H>) -> Vec<Event> {
     let mut v = Vec::new();
     while let Some(e) = s.poll_event() {
         v.push(e);
@@ -120,7 +120,7 @@ pub fn default_config() -> Config {
 }
 
 /// Opens a transport at `now` and answers the CONNECT with CONNACK 0.
-pub fn connect<H>(s: &mut Session<H>, now: u64, session_present: bool) -> Vec<Out> {
+pub fn connect<H: PartialEq>(s: &mut Session<H>, now: u64, session_present: bool) -> Vec<Out> {
     assert!(s.poll_connect_due(now));
     s.on_transport_open(now);
     let first = drain(s, now);
