@@ -9,7 +9,7 @@ use alloc::ffi::CString;
 
 use iotmqtt_engine::{
     validate_topic_filter, validate_topic_name, Config, Dispatch, Error as EngineError, Event,
-    Incoming, Outgoing, QoS, Session, State, TopicError,
+    Incoming, Outgoing, Session, State, TopicError,
 };
 
 use crate::ffi::callback::{CHandler, CallerBuffer, EventArg};
@@ -120,88 +120,117 @@ fn random() -> u32 {
     hal::random(0x7fff_ffff)
 }
 
-/// Maps an engine error to its V2.10 code, with the log line every refused call gets.
-fn api_error(call: &str, topic: &str, e: EngineError) -> i32 {
+/// The API call a refusal belongs to: its name in the log, its packet, its size code.
+#[derive(Clone, Copy)]
+enum Call {
+    Publish,
+    Subscribe,
+    Unsubscribe,
+}
+
+impl Call {
+    fn name(self) -> &'static str {
+        match self {
+            Call::Publish => "IOT_MQTT_Publish",
+            Call::Subscribe => "IOT_MQTT_Subscribe",
+            Call::Unsubscribe => "IOT_MQTT_Unsubscribe",
+        }
+    }
+
+    fn packet(self) -> &'static str {
+        match self {
+            Call::Publish => "PUBLISH",
+            Call::Subscribe => "SUBSCRIBE",
+            Call::Unsubscribe => "UNSUBSCRIBE",
+        }
+    }
+
+    /// V2.10's code for a packet that does not fit the write buffer.
+    fn too_large(self) -> i32 {
+        match self {
+            Call::Publish => codes::MQTT_PUBLISH_PACKET_ERROR,
+            Call::Subscribe => codes::MQTT_SUBSCRIBE_PACKET_ERROR,
+            Call::Unsubscribe => codes::MQTT_UNSUBSCRIBE_PACKET_ERROR,
+        }
+    }
+
+    /// Why the engine found `topic` invalid: found again, on the refusal path only.
+    fn topic_error(self, topic: &str) -> &'static str {
+        let checked = match self {
+            Call::Publish => validate_topic_name(topic),
+            Call::Subscribe | Call::Unsubscribe => validate_topic_filter(topic),
+        };
+        match checked {
+            Err(TopicError::Empty) => "it is empty",
+            Err(TopicError::TooLong) => "it is longer than 128 characters (V2.10's limit)",
+            Err(TopicError::BadCharacter) => "it has a character outside printable ASCII",
+            Err(TopicError::WildcardInName) => "a topic name cannot hold + or #",
+            Err(TopicError::MisplacedWildcard) => {
+                "+ and # must be whole levels, and # the last one (MQTT 3.1.1 4.7)"
+            }
+            Ok(()) => "",
+        }
+    }
+}
+
+/// Maps an engine error to its V2.10 code, with the log line every refused call gets. The
+/// engine checks the topic before the size, as V2.10 does: an invalid topic gets -41 whatever
+/// the buffer sizes, and a packet that cannot fit gets its size code with nothing sent.
+fn api_error(call: Call, topic: &str, write_buf_size: usize, e: EngineError) -> i32 {
+    // A topic over the limit may be 64 KiB long: show its first 40 bytes or so only.
+    let end = (40..topic.len())
+        .find(|&i| topic.is_char_boundary(i))
+        .unwrap_or(topic.len());
+    let shown = topic.get(..end).unwrap_or(topic);
+    let cut = if shown.len() < topic.len() { "..." } else { "" };
     let (code, why) = match e {
+        EngineError::InvalidTopic => {
+            let code = codes::MQTT_TOPIC_FORMAT_ERROR;
+            log_err!(
+                "{}({}{}) failed: invalid topic of {} bytes: {} ({})",
+                call.name(),
+                shown,
+                cut,
+                topic.len(),
+                call.topic_error(topic),
+                code
+            );
+            return code;
+        }
+        EngineError::PacketTooLarge(len) => {
+            let code = call.too_large();
+            log_err!(
+                "{}({}{}) failed: {} packet of {} bytes does not fit write_buf_size {} ({})",
+                call.name(),
+                shown,
+                cut,
+                call.packet(),
+                len,
+                write_buf_size,
+                code
+            );
+            return code;
+        }
         EngineError::NotConnected => (codes::MQTT_STATE_ERROR, "not connected"),
-        EngineError::InvalidTopic => (
-            codes::MQTT_TOPIC_FORMAT_ERROR,
-            "invalid topic (MQTT 3.1.1 4.7: wildcards only as whole levels, # last, none in names; at most 128 printable ASCII characters)",
-        ),
         EngineError::PendingFull => (
             codes::MQTT_PUSH_TO_LIST_ERROR,
             "too many pending requests (20 QoS1 publishes, 30 subscriptions)",
         ),
         EngineError::NoMemory => (codes::MQTT_PUSH_TO_LIST_ERROR, "out of memory"),
-        EngineError::QosNotSupported | EngineError::InvalidQos => {
-            (codes::MQTT_PUBLISH_QOS_ERROR, "QoS2 publish is not supported (V2.10)")
-        }
+        EngineError::QosNotSupported | EngineError::InvalidQos => (
+            codes::MQTT_PUBLISH_QOS_ERROR,
+            "QoS2 publish is not supported (V2.10)",
+        ),
     };
-    log_err!("{}({}) failed: {} ({})", call, topic, why, code);
+    log_err!(
+        "{}({}{}) failed: {} ({})",
+        call.name(),
+        shown,
+        cut,
+        why,
+        code
+    );
     code
-}
-
-/// Why a topic was refused, for the log line.
-fn topic_error_text(e: TopicError) -> &'static str {
-    match e {
-        TopicError::Empty => "it is empty",
-        TopicError::TooLong => "it is longer than 128 characters (V2.10's limit)",
-        TopicError::BadCharacter => "it has a character outside printable ASCII",
-        TopicError::WildcardInName => "a topic name cannot hold + or #",
-        TopicError::MisplacedWildcard => {
-            "+ and # must be whole levels, and # the last one (MQTT 3.1.1 4.7)"
-        }
-    }
-}
-
-/// V2.10 checks the topic before the packet's size: an invalid one gets -41 whatever the
-/// buffer sizes.
-fn check_topic(call: &str, topic: &str, filter: bool) -> Result<(), i32> {
-    let checked = if filter {
-        validate_topic_filter(topic)
-    } else {
-        validate_topic_name(topic)
-    };
-    checked.map_err(|e| {
-        // A topic over the limit may be 64 KiB long: show its first 40 bytes or so only.
-        let end = (40..topic.len())
-            .find(|&i| topic.is_char_boundary(i))
-            .unwrap_or(topic.len());
-        let shown = topic.get(..end).unwrap_or(topic);
-        let cut = if shown.len() < topic.len() { "..." } else { "" };
-        log_err!(
-            "{}({}{}) failed: invalid topic of {} bytes: {} ({})",
-            call,
-            shown,
-            cut,
-            topic.len(),
-            topic_error_text(e),
-            codes::MQTT_TOPIC_FORMAT_ERROR
-        );
-        codes::MQTT_TOPIC_FORMAT_ERROR
-    })
-}
-
-/// A packet that cannot fit the write buffer fails at once with its V2.10 code (nothing is
-/// sent, nothing is logged as sent).
-fn check_fits(
-    what: &str,
-    packet: &Outgoing<'_>,
-    write_buf: &CallerBuffer,
-    code: i32,
-) -> Result<(), i32> {
-    let len = codec::encoded_len(packet);
-    if len > write_buf.len() {
-        log_err!(
-            "{} packet of {} bytes does not fit write_buf_size {} ({})",
-            what,
-            len,
-            write_buf.len(),
-            code
-        );
-        return Err(code);
-    }
-    Ok(())
 }
 
 impl Client {
@@ -215,10 +244,11 @@ impl Client {
             default_handler,
             identity,
         } = params;
-        let engine = Session::new(config).map_err(|_| {
+        let mut engine = Session::new(config).map_err(|_| {
             log_err!("out of memory creating the session");
             codes::FAIL_RETURN
         })?;
+        engine.set_max_packet_len(write_buf.len());
         let warnings = engine.config_warnings();
         if let Some(from) = warnings.keepalive_clamped_from {
             log_warn!(
@@ -350,32 +380,14 @@ impl Client {
 
     /// Publishes; Ok(0) for QoS0, Ok(packet id) for QoS1.
     pub fn publish(&self, topic: &str, payload: &[u8], qos: u8, retain: bool) -> Result<u16, i32> {
-        check_topic("IOT_MQTT_Publish", topic, false)?;
         let now = hal::uptime_ms();
         let mut guard = self.shared.lock();
         let shared = &mut *guard;
-        let sized = Outgoing::Publish {
-            dup: false,
-            qos: if qos > 0 {
-                QoS::AtLeastOnce
-            } else {
-                QoS::AtMostOnce
-            },
-            retain,
-            topic,
-            pkid: 1,
-            payload,
-        };
-        check_fits(
-            "PUBLISH",
-            &sized,
-            &shared.write_buf,
-            codes::MQTT_PUBLISH_PACKET_ERROR,
-        )?;
+        let write_buf_size = shared.write_buf.len();
         let packet = shared
             .engine
             .publish(topic, payload, qos, retain, now)
-            .map_err(|e| api_error("IOT_MQTT_Publish", topic, e))?;
+            .map_err(|e| api_error(Call::Publish, topic, write_buf_size, e))?;
         let pkid = match packet {
             Outgoing::Publish { pkid, qos, .. } if qos as u8 > 0 => pkid,
             _ => 0,
@@ -394,24 +406,13 @@ impl Client {
     }
 
     pub fn subscribe(&self, filter: &str, qos: u8, handler: CHandler) -> Result<u16, i32> {
-        check_topic("IOT_MQTT_Subscribe", filter, true)?;
         let now = hal::uptime_ms();
         let mut shared = self.shared.lock();
-        let sized = Outgoing::Subscribe {
-            pkid: 1,
-            filter,
-            qos: QoS::AtMostOnce,
-        };
-        check_fits(
-            "SUBSCRIBE",
-            &sized,
-            &shared.write_buf,
-            codes::MQTT_SUBSCRIBE_PACKET_ERROR,
-        )?;
+        let write_buf_size = shared.write_buf.len();
         let id = shared
             .engine
             .subscribe(filter, qos, handler, now)
-            .map_err(|e| api_error("IOT_MQTT_Subscribe", filter, e))?;
+            .map_err(|e| api_error(Call::Subscribe, filter, write_buf_size, e))?;
         if !flush(&mut shared, now) {
             // V2.10: a request that could not be sent is withdrawn (the caller may retry).
             shared.engine.cancel_request(id);
@@ -426,20 +427,13 @@ impl Client {
     }
 
     pub fn unsubscribe(&self, filter: &str) -> Result<u16, i32> {
-        check_topic("IOT_MQTT_Unsubscribe", filter, true)?;
         let now = hal::uptime_ms();
         let mut shared = self.shared.lock();
-        let sized = Outgoing::Unsubscribe { pkid: 1, filter };
-        check_fits(
-            "UNSUBSCRIBE",
-            &sized,
-            &shared.write_buf,
-            codes::MQTT_UNSUBSCRIBE_PACKET_ERROR,
-        )?;
+        let write_buf_size = shared.write_buf.len();
         let id = shared
             .engine
             .unsubscribe(filter, now)
-            .map_err(|e| api_error("IOT_MQTT_Unsubscribe", filter, e))?;
+            .map_err(|e| api_error(Call::Unsubscribe, filter, write_buf_size, e))?;
         if !flush(&mut shared, now) {
             shared.engine.cancel_request(id);
             return Err(codes::MQTT_NETWORK_ERROR);
@@ -909,16 +903,20 @@ impl Client {
                 }
             }
         }
-        let too_large = {
+        // V2.10: a CONNECT larger than the write buffer fails at once (-30), nothing sent.
+        let (connect_len, write_buf_size) = {
             let shared = self.shared.lock();
-            check_fits(
-                "CONNECT",
-                &shared.engine.connect_packet(),
-                &shared.write_buf,
-                codes::MQTT_CONNECT_PACKET_ERROR,
-            )
+            let len = codec::encoded_len(&shared.engine.connect_packet());
+            (len, shared.write_buf.len())
         };
-        if let Err(code) = too_large {
+        if connect_len > write_buf_size {
+            let code = codes::MQTT_CONNECT_PACKET_ERROR;
+            log_err!(
+                "CONNECT packet of {} bytes does not fit write_buf_size {} ({})",
+                connect_len,
+                write_buf_size,
+                code
+            );
             return self.attempt_failed(code);
         }
         let endpoint = &reader.endpoint;

@@ -7,6 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::codec;
 use crate::packet::{Incoming, Outgoing, QoS};
 use crate::topic;
 
@@ -142,6 +143,9 @@ pub enum Error {
     InvalidQos,
     /// A fallible allocation failed (-42 for publish/subscribe, NULL for construct).
     NoMemory,
+    /// The packet would take this many bytes, more than [`Session::set_max_packet_len`]
+    /// allows (V2.10: -21 publish, -26 subscribe, -22 unsubscribe). Nothing was queued.
+    PacketTooLarge(usize),
 }
 
 impl fmt::Display for Error {
@@ -153,6 +157,7 @@ impl fmt::Display for Error {
             Error::QosNotSupported => "QoS2 publish not supported",
             Error::InvalidQos => "invalid QoS",
             Error::NoMemory => "out of memory",
+            Error::PacketTooLarge(_) => "packet larger than the write buffer",
         })
     }
 }
@@ -252,6 +257,8 @@ pub struct Session<H> {
     subs: Vec<Subscription<H>>,
     unsubs: Vec<Unsubscription>,
     inbound_qos2: VecDeque<u16>,
+    /// The largest packet the driver can send (its write buffer).
+    max_packet_len: usize,
 }
 
 /// Room for one more entry, or NoMemory: the named fallible points of REQUIREMENTS "memory".
@@ -332,12 +339,29 @@ impl<H: PartialEq> Session<H> {
             subs: Vec::new(),
             unsubs: Vec::new(),
             inbound_qos2: VecDeque::new(),
+            max_packet_len: usize::MAX,
         })
     }
 
     /// The keepalive actually used (clamped, whole seconds), in ms.
     pub fn keepalive_ms(&self) -> u32 {
         self.keepalive_ms
+    }
+
+    /// The largest packet that can be sent: publish, subscribe and unsubscribe refuse a larger
+    /// one with [`Error::PacketTooLarge`] before anything is queued (V2.10 checks the topic
+    /// first, then the size). Unlimited until set.
+    pub fn set_max_packet_len(&mut self, len: usize) {
+        self.max_packet_len = len;
+    }
+
+    /// [`Error::PacketTooLarge`] when `packet` is larger than the driver can send.
+    fn check_size(&self, packet: &Outgoing<'_>) -> Result<(), Error> {
+        let len = codec::encoded_len(packet);
+        if len > self.max_packet_len {
+            return Err(Error::PacketTooLarge(len));
+        }
+        Ok(())
     }
 
     /// The request timeout actually used, in ms.
@@ -578,6 +602,14 @@ impl<H: PartialEq> Session<H> {
     ) -> Result<Outgoing<'a>, Error> {
         let qos = QoS::from_u8(qos).ok_or(Error::InvalidQos)?;
         topic::validate_topic_name(topic).map_err(|_| Error::InvalidTopic)?;
+        self.check_size(&Outgoing::Publish {
+            dup: false,
+            qos,
+            retain,
+            topic,
+            pkid: 0,
+            payload,
+        })?;
         if self.state != State::Connected {
             return Err(Error::NotConnected);
         }
@@ -626,6 +658,7 @@ impl<H: PartialEq> Session<H> {
     /// arrives. Returns the packet id.
     pub fn unsubscribe(&mut self, filter: &str, now: u64) -> Result<u16, Error> {
         topic::validate_topic_filter(filter).map_err(|_| Error::InvalidTopic)?;
+        self.check_size(&Outgoing::Unsubscribe { pkid: 0, filter })?;
         if self.state != State::Connected {
             return Err(Error::NotConnected);
         }
@@ -1201,6 +1234,12 @@ impl<H: PartialEq> Session<H> {
     /// handler once. A different handler (for C: function or context) gets a slot of its own.
     pub fn subscribe(&mut self, filter: &str, qos: u8, handler: H, now: u64) -> Result<u16, Error> {
         topic::validate_topic_filter(filter).map_err(|_| Error::InvalidTopic)?;
+        let qos = QoS::from_u8(qos).unwrap_or(QoS::AtMostOnce);
+        self.check_size(&Outgoing::Subscribe {
+            pkid: 0,
+            filter,
+            qos,
+        })?;
         if self.state != State::Connected {
             return Err(Error::NotConnected);
         }
@@ -1220,7 +1259,7 @@ impl<H: PartialEq> Session<H> {
             seq,
             duplicate,
             filter: copy,
-            qos: QoS::from_u8(qos).unwrap_or(QoS::AtMostOnce),
+            qos,
             handler,
             request: Some(Request {
                 pkid,

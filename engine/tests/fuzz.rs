@@ -258,6 +258,7 @@ fn run(cfg_bits: (u32, u32, bool), ops: Vec<Op>) {
                     Err(Error::QosNotSupported) => assert!(connected && q == 2),
                     Err(Error::PendingFull) => assert_eq!(s.pending_publish_count(), 20),
                     Err(Error::NoMemory) => panic!("allocation failed"),
+                    Err(Error::PacketTooLarge(len)) => panic!("no size limit is set, yet {len}"),
                 }
             }
             Op::Subscribe(t, q) => {

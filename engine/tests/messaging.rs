@@ -593,3 +593,35 @@ fn pending_resubscription_delivers_nothing_and_survives_its_original() {
     assert_eq!(delivered_to(&s, "x"), vec![3]);
     s.check_invariants().unwrap();
 }
+
+#[test]
+fn packets_larger_than_the_limit_are_refused_after_the_topic_check_and_queue_nothing() {
+    let mut s = connected(default_config());
+    // "a/b" QoS1 with 10 payload bytes: 2 + 3 + 2 + 10 remaining, 19 bytes in all.
+    s.set_max_packet_len(18);
+    assert_eq!(
+        s.publish("a/b", &[0; 10], 1, false, 0).map(|_| ()),
+        Err(Error::PacketTooLarge(19))
+    );
+    assert_eq!(s.pending_publish_count(), 0, "no resend copy kept");
+    // The topic is checked first, whatever the size (V2.10: -41 before -21).
+    assert_eq!(
+        s.publish("a/+", &[0; 100], 0, false, 0).map(|_| ()),
+        Err(Error::InvalidTopic)
+    );
+    // SUBSCRIBE "abcdefghijklmn": 2 + 2 + 14 + 1 remaining, 21 bytes; UNSUBSCRIBE 20 bytes.
+    assert_eq!(
+        s.subscribe("abcdefghijklmn", 0, 1, 0),
+        Err(Error::PacketTooLarge(21))
+    );
+    assert_eq!(
+        s.unsubscribe("abcdefghijklmn", 0),
+        Err(Error::PacketTooLarge(20))
+    );
+    assert_eq!(s.subscription_count(), 0, "no slot kept");
+    assert!(drain(&mut s, 0).is_empty(), "nothing queued");
+    // What fits goes through, and takes the next packet id as if nothing had been refused.
+    s.set_max_packet_len(19);
+    assert_eq!(pkid_of(s.publish("a/b", &[0; 10], 1, false, 0)), 1);
+    s.check_invariants().unwrap();
+}

@@ -120,6 +120,7 @@ pub fn engine(data: &[u8]) {
                     Err(Error::QosNotSupported) => assert!(connected && qos == 2),
                     Err(Error::PendingFull) => assert_eq!(before, 20),
                     Err(Error::NoMemory) => panic!("allocation failed"),
+                    Err(Error::PacketTooLarge(len)) => panic!("no size limit is set, yet {len}"),
                 }
             }
             11..=12 => {
