@@ -212,12 +212,6 @@ impl<T> Counted<T> {
         };
         Ok(Self { inner })
     }
-
-    /// The address of the value: stable for its lifetime, used as the C handle.
-    pub fn as_ptr(this: &Self) -> *const T {
-        // SAFETY: inner stays allocated while any Counted points at it.
-        unsafe { core::ptr::addr_of!((*this.inner.as_ptr()).value) }
-    }
 }
 
 impl<T> Clone for Counted<T> {
@@ -274,7 +268,7 @@ mod tests {
         }
         let a = Counted::try_new(Probe).ok().expect("memory");
         let b = a.clone();
-        assert_eq!(Counted::as_ptr(&a), Counted::as_ptr(&b));
+        assert!(core::ptr::eq(&*a, &*b), "clones share the value");
         drop(a);
         assert!(!DROPPED.load(Ordering::SeqCst));
         let t = std::thread::spawn(move || drop(b));

@@ -128,12 +128,7 @@ pub enum SecureMode {
 }
 
 impl SecureMode {
-    /// The number written into the client id.
-    pub const fn as_i32(self) -> i32 {
-        self as i32
-    }
-
-    /// [`SecureMode::as_i32`] as the client id spells it.
+    /// The number as the client id spells it.
     pub const fn as_str(self) -> &'static str {
         match self {
             SecureMode::TlsGuider => "-1",
@@ -523,15 +518,15 @@ mod tests {
 
     #[test]
     fn secure_mode_values() {
-        assert_eq!(SecureMode::TlsGuider.as_i32(), -1);
-        assert_eq!(SecureMode::TlsDirect.as_i32(), 2);
-        assert_eq!(SecureMode::TcpDirect.as_i32(), 3);
+        assert_eq!(SecureMode::TlsGuider as i32, -1);
+        assert_eq!(SecureMode::TlsDirect as i32, 2);
+        assert_eq!(SecureMode::TcpDirect as i32, 3);
         for m in [
             SecureMode::TlsGuider,
             SecureMode::TlsDirect,
             SecureMode::TcpDirect,
         ] {
-            assert_eq!(m.as_str(), m.as_i32().to_string());
+            assert_eq!(m.as_str(), (m as i32).to_string());
         }
     }
 

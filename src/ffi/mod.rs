@@ -35,24 +35,31 @@ unsafe fn c_str<'a>(p: *const c_char, name: &str) -> Option<&'a CStr> {
     Some(unsafe { CStr::from_ptr(p) })
 }
 
-/// A non-empty UTF-8 C string argument (V2.10's STRING_PTR_SANITY_CHECK, plus UTF-8).
+/// A non-empty C string argument (V2.10's STRING_PTR_SANITY_CHECK): None for NULL or empty,
+/// logged.
 ///
 /// # Safety
 /// As [`c_str`].
-unsafe fn c_text<'a>(p: *const c_char, name: &str) -> Option<&'a str> {
+unsafe fn c_nonempty<'a>(p: *const c_char, name: &str) -> Option<&'a CStr> {
     // SAFETY: forwarded contract.
     let s = unsafe { c_str(p, name) }?;
     if s.is_empty() {
         log_err!("Invalid argument, {} is empty", name);
         return None;
     }
-    match s.to_str() {
-        Ok(text) => Some(text),
-        Err(_) => {
-            log_err!("Invalid argument, {} is not valid UTF-8", name);
-            None
-        }
-    }
+    Some(s)
+}
+
+/// A non-empty UTF-8 C string argument.
+///
+/// # Safety
+/// As [`c_str`].
+unsafe fn c_text<'a>(p: *const c_char, name: &str) -> Option<&'a str> {
+    // SAFETY: forwarded contract.
+    let s = unsafe { c_nonempty(p, name) }?;
+    s.to_str()
+        .inspect_err(|_| log_err!("Invalid argument, {} is not valid UTF-8", name))
+        .ok()
 }
 
 /// A topic name or filter argument: NULL or empty gets -2 (V2.10's sanity check), anything
@@ -62,11 +69,7 @@ unsafe fn c_text<'a>(p: *const c_char, name: &str) -> Option<&'a str> {
 /// As [`c_str`].
 unsafe fn c_topic<'a>(p: *const c_char, name: &str) -> Result<&'a str, c_int> {
     // SAFETY: forwarded contract.
-    let s = unsafe { c_str(p, name) }.ok_or(codes::NULL_VALUE_ERROR)?;
-    if s.is_empty() {
-        log_err!("Invalid argument, {} is empty", name);
-        return Err(codes::NULL_VALUE_ERROR);
-    }
+    let s = unsafe { c_nonempty(p, name) }.ok_or(codes::NULL_VALUE_ERROR)?;
     s.to_str().map_err(|_| {
         log_err!(
             "Invalid argument, {} has a character outside printable ASCII ({})",
