@@ -81,8 +81,6 @@ mod tls;
 mod transport;
 
 #[cfg(test)]
-mod driver_tests;
-#[cfg(test)]
 mod make_settings;
 #[cfg(test)]
 mod test_hal;

@@ -3,8 +3,8 @@
 use std::ffi::{c_char, c_void};
 use std::ptr::null_mut;
 
-use super::{broker, debug_log, params, Events};
-use crate::ffi::types::{iotx_mqtt_qos_t, iotx_mqtt_topic_info_t, IOT_LogLevel};
+use super::{broker, debug_log, message, params, Events};
+use crate::ffi::types::{iotx_mqtt_qos_t, IOT_LogLevel};
 use crate::ffi::*;
 use crate::test_hal::{fail_mutex_creates, log_lines};
 
@@ -13,19 +13,6 @@ unsafe extern "C" fn ignore(
     _: *mut c_void,
     _: *mut crate::ffi::types::iotx_mqtt_event_msg_t,
 ) {
-}
-
-fn message(qos: u8, payload: &'static [u8]) -> iotx_mqtt_topic_info_t {
-    iotx_mqtt_topic_info_t {
-        packet_id: 0,
-        qos,
-        dup: 0,
-        retain: 0,
-        topic_len: 0,
-        payload_len: payload.len() as u16,
-        ptopic: std::ptr::null(),
-        payload: payload.as_ptr().cast(),
-    }
 }
 
 #[test]

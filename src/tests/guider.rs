@@ -6,9 +6,9 @@
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
+use super::{test_cert, tls_acceptor};
 use crate::ffi::types::iotx_conn_info_t;
 use crate::ffi::IOT_SetupConnInfo;
 use crate::test_hal::{log_lines, redirect};
@@ -20,34 +20,9 @@ extern "C" {
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 const AUTH_HOST: &str = "iot-auth.cn-shanghai.aliyuncs.com";
 
-fn certs() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("iotmqtt-guider-certs-{}", std::process::id()));
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tls/gen_certs.sh");
-        let ok = std::process::Command::new("bash")
-            .arg(script)
-            .arg(&dir)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "gen_certs.sh failed");
-        dir
-    })
-}
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(certs().join(name)).unwrap()
-}
-
 /// Serves one HTTPS exchange with certificate `cert`: returns the request it read.
 fn auth_server(cert: &str, reply: Option<String>) -> (u16, std::thread::JoinHandle<String>) {
-    let identity = native_tls::Identity::from_pkcs8(
-        &read(&format!("{cert}.pem")),
-        &read(&format!("{cert}.key")),
-    )
-    .unwrap();
-    let acceptor = native_tls::TlsAcceptor::new(identity).unwrap();
+    let acceptor = tls_acceptor(cert);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
@@ -100,7 +75,7 @@ fn setup_conn_info(pk: &CStr) -> (i32, *mut c_void) {
 }
 
 fn trust(name: &str) {
-    let pem = CString::new(read(name)).unwrap();
+    let pem = CString::new(test_cert(name)).unwrap();
     // SAFETY: a NUL-terminated PEM.
     assert_eq!(unsafe { IOT_SetCACert(pem.as_ptr()) }, 0);
 }

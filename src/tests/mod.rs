@@ -4,6 +4,8 @@
 
 mod driver;
 mod ffi;
+// The driver against a scripted broker: stray, split, oversized and lying packets.
+mod scripted_broker;
 // HTTPS pre-authentication against a local TLS server (native-tls on both sides).
 #[cfg(all(iotmqtt_tls_native, not(iotmqtt_direct)))]
 mod guider;
@@ -17,12 +19,15 @@ mod setup;
 
 use std::ffi::{c_char, c_void, CStr};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
 
-use crate::ffi::types::{iotx_mqtt_event_handle_t, iotx_mqtt_event_msg_t, iotx_mqtt_param_t};
+use crate::ffi::types::{
+    iotx_mqtt_event_handle_func_fpt, iotx_mqtt_event_handle_t, iotx_mqtt_event_msg_t,
+    iotx_mqtt_param_t, iotx_mqtt_topic_info_t,
+};
 
 pub(crate) type Events = Mutex<Vec<i32>>;
 
@@ -41,8 +46,8 @@ pub(crate) fn debug_log() {
     crate::log::set_level(crate::log::DEBUG);
 }
 
-/// Reads one MQTT packet.
-pub(crate) fn read_packet(s: &mut TcpStream) -> Option<Vec<u8>> {
+/// Reads one MQTT packet (over TCP or TLS); None when the stream ends or fails first.
+pub(crate) fn read_packet(s: &mut impl Read) -> Option<Vec<u8>> {
     let mut head = [0u8; 1];
     s.read_exact(&mut head).ok()?;
     let mut packet = vec![head[0]];
@@ -94,18 +99,21 @@ pub(crate) fn broker(sessions: Vec<u8>) -> (u16, thread::JoinHandle<Vec<Vec<Vec<
     (port, handle)
 }
 
-/// Construct parameters for 127.0.0.1:`port` (buffers and events must outlive the client).
-pub(crate) fn params(
+/// Construct parameters: user "u", password "p", keepalive 60 s, request timeout 2 s, the given
+/// event handler (whose context, and the buffers, must outlive the client).
+pub(crate) fn params_with(
     host: &CStr,
     port: u16,
-    events: &Events,
+    client_id: &CStr,
+    on_event: iotx_mqtt_event_handle_func_fpt,
+    context: *mut c_void,
     read_buf: &mut [c_char],
     write_buf: &mut [c_char],
 ) -> iotx_mqtt_param_t {
     iotx_mqtt_param_t {
         port,
         host: host.as_ptr(),
-        client_id: c"tests".as_ptr(),
+        client_id: client_id.as_ptr(),
         username: c"u".as_ptr(),
         password: c"p".as_ptr(),
         pub_key: std::ptr::null(),
@@ -117,8 +125,74 @@ pub(crate) fn params(
         pread_buf: read_buf.as_mut_ptr(),
         read_buf_size: read_buf.len() as u32,
         handle_event: iotx_mqtt_event_handle_t {
-            h_fp: Some(on_event),
-            pcontext: events as *const Events as *mut c_void,
+            h_fp: on_event,
+            pcontext: context,
         },
     }
+}
+
+/// [`params_with`] for client "tests", recording event types into `events`.
+pub(crate) fn params(
+    host: &CStr,
+    port: u16,
+    events: &Events,
+    read_buf: &mut [c_char],
+    write_buf: &mut [c_char],
+) -> iotx_mqtt_param_t {
+    let context = events as *const Events as *mut c_void;
+    params_with(
+        host,
+        port,
+        c"tests",
+        Some(on_event),
+        context,
+        read_buf,
+        write_buf,
+    )
+}
+
+/// A message to publish with `payload`.
+pub(crate) fn message(qos: u8, payload: &'static [u8]) -> iotx_mqtt_topic_info_t {
+    iotx_mqtt_topic_info_t {
+        packet_id: 0,
+        qos,
+        dup: 0,
+        retain: 0,
+        topic_len: 0,
+        payload_len: payload.len() as u16,
+        ptopic: std::ptr::null(),
+        payload: payload.as_ptr().cast(),
+    }
+}
+
+/// A file of the test certificates `tests/tls/gen_certs.sh` makes, once per test run.
+#[cfg(iotmqtt_tls_native)]
+pub(crate) fn test_cert(name: &str) -> Vec<u8> {
+    use std::path::PathBuf;
+    use std::sync::OnceLock;
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("iotmqtt-tls-certs-{}", std::process::id()));
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tls/gen_certs.sh");
+        let ok = std::process::Command::new("bash")
+            .arg(script)
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "gen_certs.sh failed");
+        dir
+    });
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+/// A TLS server side with the test certificate `cert` (`<cert>.pem`, `<cert>.key`).
+#[cfg(iotmqtt_tls_native)]
+pub(crate) fn tls_acceptor(cert: &str) -> native_tls::TlsAcceptor {
+    let identity = native_tls::Identity::from_pkcs8(
+        &test_cert(&format!("{cert}.pem")),
+        &test_cert(&format!("{cert}.key")),
+    )
+    .unwrap();
+    native_tls::TlsAcceptor::new(identity).unwrap()
 }

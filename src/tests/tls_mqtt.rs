@@ -4,65 +4,19 @@
 //! with the reason in the log.
 
 use std::ffi::{c_char, c_void, CString};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{debug_log, params, Events};
+use super::{debug_log, params, read_packet, test_cert, tls_acceptor, Events};
 use crate::ffi::types::{iotx_mqtt_event_msg_t, iotx_mqtt_qos_t, iotx_mqtt_topic_info_t};
 use crate::ffi::*;
 use crate::test_hal::log_lines;
 
-fn certs() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("iotmqtt-tls-certs-{}", std::process::id()));
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tls/gen_certs.sh");
-        let ok = std::process::Command::new("bash")
-            .arg(script)
-            .arg(&dir)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "gen_certs.sh failed");
-        dir
-    })
-}
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(certs().join(name)).unwrap()
-}
-
-fn tls_packet<S: Read>(s: &mut S) -> Option<Vec<u8>> {
-    let mut b = [0u8; 1];
-    s.read_exact(&mut b).ok()?;
-    let mut packet = vec![b[0]];
-    let (mut len, mut shift) = (0usize, 0);
-    loop {
-        s.read_exact(&mut b).ok()?;
-        packet.push(b[0]);
-        len |= usize::from(b[0] & 0x7f) << shift;
-        shift += 7;
-        if b[0] & 0x80 == 0 {
-            break;
-        }
-    }
-    let mut body = vec![0u8; len];
-    s.read_exact(&mut body).ok()?;
-    packet.extend(body);
-    Some(packet)
-}
-
 /// A TLS broker for one client; returns the packets it received.
 fn tls_broker(cert: &str) -> (u16, std::thread::JoinHandle<Vec<Vec<u8>>>) {
-    let identity = native_tls::Identity::from_pkcs8(
-        &read(&format!("{cert}.pem")),
-        &read(&format!("{cert}.key")),
-    )
-    .unwrap();
-    let acceptor = native_tls::TlsAcceptor::new(identity).unwrap();
+    let acceptor = tls_acceptor(cert);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
@@ -72,7 +26,7 @@ fn tls_broker(cert: &str) -> (u16, std::thread::JoinHandle<Vec<Vec<u8>>>) {
             return Vec::new();
         };
         let mut seen = Vec::new();
-        while let Some(p) = tls_packet(&mut s) {
+        while let Some(p) = read_packet(&mut s) {
             match p[0] {
                 0x10 => s.write_all(&[0x20, 2, 0, 0]).unwrap(),
                 0x82 => {
@@ -126,7 +80,7 @@ fn construct(
 #[test]
 fn mqtt_over_verified_tls_both_ways() {
     debug_log();
-    let ca = CString::new(read("ca.pem")).unwrap();
+    let ca = CString::new(test_cert("ca.pem")).unwrap();
     let (port, broker) = tls_broker("server");
     let events = Events::default();
     let mut rb = [0 as c_char; 512];
@@ -186,7 +140,7 @@ fn untrusted_expired_and_misnamed_servers_fail_construct() {
         ("expired", "ca.pem", "expired"),
         ("wrongname", "ca.pem", "localhost"),
     ] {
-        let ca = CString::new(read(ca)).unwrap();
+        let ca = CString::new(test_cert(ca)).unwrap();
         let (port, broker) = tls_broker(cert);
         let events = Events::default();
         let mut rb = [0 as c_char; 256];

@@ -11,9 +11,9 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::message;
 use crate::ffi::types::{
-    iotx_mqtt_event_handle_t, iotx_mqtt_event_msg_t, iotx_mqtt_param_t, iotx_mqtt_qos_t,
-    iotx_mqtt_topic_info_t,
+    iotx_mqtt_event_msg_t, iotx_mqtt_param_t, iotx_mqtt_qos_t, iotx_mqtt_topic_info_t,
 };
 use crate::ffi::{
     IOT_MQTT_CheckStateNormal, IOT_MQTT_Construct, IOT_MQTT_Destroy, IOT_MQTT_Disable_Reconnect,
@@ -61,26 +61,9 @@ unsafe extern "C" fn on_message(
         .push((String::from_utf8(topic).unwrap(), payload));
 }
 
-/// Reads one whole MQTT packet (fixed header included).
+/// Reads one whole MQTT packet (fixed header included); the broker's scripts expect one.
 fn read_packet(s: &mut TcpStream) -> Vec<u8> {
-    let mut head = [0u8; 1];
-    s.read_exact(&mut head).unwrap();
-    let mut packet = vec![head[0]];
-    let (mut len, mut shift) = (0usize, 0);
-    loop {
-        let mut b = [0u8; 1];
-        s.read_exact(&mut b).unwrap();
-        packet.push(b[0]);
-        len |= usize::from(b[0] & 0x7f) << shift;
-        shift += 7;
-        if b[0] & 0x80 == 0 {
-            break;
-        }
-    }
-    let mut body = vec![0u8; len];
-    s.read_exact(&mut body).unwrap();
-    packet.extend(body);
-    packet
+    super::read_packet(s).expect("a whole packet")
 }
 
 fn publish_frame(qos: u8, pkid: u16, topic: &str, payload: &[u8]) -> Vec<u8> {
@@ -192,20 +175,6 @@ fn connect_client(
     client
 }
 
-/// A message to publish: `payload` without its NUL.
-fn message(qos: u8, payload: &'static std::ffi::CStr) -> iotx_mqtt_topic_info_t {
-    iotx_mqtt_topic_info_t {
-        packet_id: 0,
-        qos,
-        dup: 0,
-        retain: 0,
-        topic_len: 0,
-        payload_len: payload.count_bytes() as u16,
-        ptopic: std::ptr::null(),
-        payload: payload.as_ptr(),
-    }
-}
-
 /// Subscribes `messages` to `filter` at QoS1 (the scripted broker grants what it is told);
 /// returns the SUBSCRIBE's packet id.
 fn subscribe(client: *mut c_void, filter: &std::ffi::CStr, messages: &Messages) -> i32 {
@@ -304,7 +273,7 @@ fn disable_reconnect_stays_down_and_keeps_pending_messages() {
     // Events, messages and both buffers outlive the client (destroyed below).
     let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
     assert_eq!(IOT_MQTT_Disable_Reconnect(client), 0);
-    let mut msg = message(1, c"hi");
+    let mut msg = message(1, b"hi");
     // SAFETY: a live handle, a NUL-terminated topic and a message whose payload covers 2 bytes.
     let id = unsafe { IOT_MQTT_Publish(client, c"t".as_ptr(), &mut msg) };
     assert!(id > 0);
@@ -522,7 +491,8 @@ fn a_lone_message_after_a_burst_is_not_held_by_a_bulk_read() {
     script.join().unwrap();
 }
 
-/// Parameters for a client of the scripted broker with the given client id and buffers.
+/// Parameters for a client of the scripted broker with the given client id and buffers, a
+/// 5 s request timeout, and events recorded with their `msg`.
 fn params(
     port: u16,
     client_id: &std::ffi::CStr,
@@ -530,25 +500,18 @@ fn params(
     read_buf: &mut [c_char],
     write_buf: &mut [c_char],
 ) -> iotx_mqtt_param_t {
-    iotx_mqtt_param_t {
+    let context = events as *const Events as *mut c_void;
+    let mut p = super::params_with(
+        c"127.0.0.1",
         port,
-        host: c"127.0.0.1".as_ptr(),
-        client_id: client_id.as_ptr(),
-        username: c"u".as_ptr(),
-        password: c"p".as_ptr(),
-        pub_key: std::ptr::null(),
-        clean_session: 0,
-        request_timeout_ms: 5000,
-        keepalive_interval_ms: 60_000,
-        pwrite_buf: write_buf.as_mut_ptr(),
-        write_buf_size: write_buf.len() as u32,
-        pread_buf: read_buf.as_mut_ptr(),
-        read_buf_size: read_buf.len() as u32,
-        handle_event: iotx_mqtt_event_handle_t {
-            h_fp: Some(on_event),
-            pcontext: events as *const Events as *mut c_void,
-        },
-    }
+        client_id,
+        Some(on_event),
+        context,
+        read_buf,
+        write_buf,
+    );
+    p.request_timeout_ms = 5000;
+    p
 }
 
 #[test]
@@ -614,7 +577,7 @@ fn requests_larger_than_the_write_buffer_fail_at_once_with_their_codes() {
         )
     };
     assert_eq!((sub, unsub), (-26, -22));
-    let mut msg = message(1, c"");
+    let mut msg = message(1, b"");
     // SAFETY: as above; an empty payload.
     assert_eq!(
         unsafe { IOT_MQTT_Publish(client, long.as_ptr(), &mut msg) },
