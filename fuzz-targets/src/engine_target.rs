@@ -6,7 +6,7 @@ use iotmqtt_engine::{
     State,
 };
 
-use crate::Input;
+use crate::{as_outgoing, Input};
 
 // Valid names first (VALID_NAMES of them), then filters and invalid topics.
 const TOPICS: &[&str] = &[
@@ -259,28 +259,8 @@ fn check_outgoing(p: &Outgoing<'_>, state: State) -> u16 {
     assert_eq!(codec::encode(p, &mut out), Ok(len), "{p:?}");
     assert_eq!(codec::frame(&out, len), codec::Frame::Complete { len });
     // Packets a server may send too decode back to themselves.
-    let back = match codec::decode(&out) {
-        Ok(Incoming::Publish {
-            dup,
-            qos,
-            retain,
-            topic,
-            pkid,
-            payload,
-        }) => Some(Outgoing::Publish {
-            dup,
-            qos,
-            retain,
-            topic,
-            pkid,
-            payload,
-        }),
-        Ok(Incoming::PubAck(id)) => Some(Outgoing::PubAck(id)),
-        Ok(Incoming::PubRec(id)) => Some(Outgoing::PubRec(id)),
-        Ok(Incoming::PubRel(id)) => Some(Outgoing::PubRel(id)),
-        Ok(Incoming::PubComp(id)) => Some(Outgoing::PubComp(id)),
-        _ => None,
-    };
+    let back = codec::decode(&out).ok();
+    let back = back.as_ref().and_then(as_outgoing);
     if let Some(back) = back {
         assert_eq!(&back, p);
     }

@@ -44,6 +44,35 @@ mod wire_target;
 pub use engine_target::engine;
 pub use wire_target::wire;
 
+use iotmqtt_engine::{Incoming, Outgoing};
+
+/// The packet a client sends with the contents of `p`, for the packets both sides send (a
+/// PUBLISH and its acknowledgements): what a decoded packet must re-encode to.
+pub(crate) fn as_outgoing<'a>(p: &Incoming<'a>) -> Option<Outgoing<'a>> {
+    Some(match *p {
+        Incoming::Publish {
+            dup,
+            qos,
+            retain,
+            topic,
+            pkid,
+            payload,
+        } => Outgoing::Publish {
+            dup,
+            qos,
+            retain,
+            topic,
+            pkid,
+            payload,
+        },
+        Incoming::PubAck(id) => Outgoing::PubAck(id),
+        Incoming::PubRec(id) => Outgoing::PubRec(id),
+        Incoming::PubRel(id) => Outgoing::PubRel(id),
+        Incoming::PubComp(id) => Outgoing::PubComp(id),
+        _ => return None,
+    })
+}
+
 /// Fuzz input as a stream of small decisions; exhausted input reads as zeros.
 pub(crate) struct Input<'a> {
     bytes: &'a [u8],
