@@ -23,13 +23,8 @@ step() { step_name=$1; step_start=$(date +%s); echo "--- $step_name"; }
 step_end() { echo "--- $step_name: $(( $(date +%s) - step_start )) s"; }
 
 step "tools"
-sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-missing=""
-for p in clang libclang-rt-14-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq $missing >/dev/null
-fi
+. "$root/scripts/lib.sh"
+install_missing clang libclang-rt-14-dev
 rustup component list --installed | grep -q '^llvm-tools' || rustup component add llvm-tools-preview
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 installed=$(rustup +nightly component list --installed)

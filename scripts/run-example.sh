@@ -51,18 +51,14 @@ DS=fSCl9Ns5YPnYN8Ocg0VEel1kXFnRlV6c
 
 # The emulator starts its own mosquitto (Debian installs it in /usr/sbin, not always on PATH).
 have_mosquitto() { command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || [ -x /usr/local/sbin/mosquitto ]; }
+. "$root/scripts/lib.sh"
 if ! have_mosquitto; then
-  echo "installing mosquitto (the emulator's broker)"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq mosquitto >/dev/null; } || true
+  install_missing mosquitto || true
   have_mosquitto || { echo "the emulator needs mosquitto: install it (Debian: apt-get install mosquitto)"; exit 1; }
 fi
 
 if [ -z "${IOTMQTT_EXAMPLE_BIN:-}" ]; then
-  if ! command -v cmake >/dev/null || ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
-    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq cmake libssl-dev pkg-config >/dev/null
-  fi
+  install_missing cmake libssl-dev pkg-config
   cmake -S "$root" -B "$build" -DIOTMQTT_TESTS=OFF -DIOTMQTT_MAKE_SETTINGS="$settings" \
     ${toolchain:+-DCMAKE_TOOLCHAIN_FILE="$toolchain"} >/dev/null
   cmake --build "$build" -j 2 --target mqtt-example

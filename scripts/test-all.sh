@@ -11,24 +11,14 @@ root=$PWD
 build=${IOTMQTT_BUILD_DIR:-$root/build/ci}
 jobs=${IOTMQTT_JOBS:-2}
 
-phase_start=0
-phase() { phase_name=$1; phase_start=$(date +%s); echo "=== $phase_name"; }
-phase_end() { echo "=== $phase_name: $(( $(date +%s) - phase_start )) s"; }
+. "$root/scripts/lib.sh"
 total_start=$(date +%s)
 
 phase "packages"
 # gcc-i686-linux-gnu for the ILP32 ABI checks: gcc-multilib would remove the ARM cross compilers.
-packages="cmake mosquitto mosquitto-clients libmosquitto-dev libssl-dev pkg-config gcc-i686-linux-gnu valgrind openssl python3
-  gcc-arm-linux-gnueabihf qemu-user"
-missing=""
-for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  echo "installing:$missing"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq $missing >/dev/null
-fi
-rustup target list --installed | grep -qx armv7-unknown-linux-gnueabihf || rustup target add armv7-unknown-linux-gnueabihf
+install_missing cmake mosquitto mosquitto-clients libmosquitto-dev libssl-dev pkg-config \
+  gcc-i686-linux-gnu valgrind openssl python3 gcc-arm-linux-gnueabihf qemu-user
+add_rust_targets armv7-unknown-linux-gnueabihf
 phase_end
 
 phase "cargo fmt --check"

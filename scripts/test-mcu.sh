@@ -12,25 +12,13 @@ root=$PWD
 build=${IOTMQTT_BUILD_DIR:-$root/build/ci}
 jobs=${IOTMQTT_JOBS:-2}
 
-phase_start=0
-phase() { phase_name=$1; phase_start=$(date +%s); echo "=== $phase_name"; }
-phase_end() { echo "=== $phase_name: $(( $(date +%s) - phase_start )) s"; }
+. "$root/scripts/lib.sh"
 
 phase "MCU: packages and Rust targets"
-missing=""
-for p in gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm cmake python3; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "installing:$missing"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq $missing >/dev/null
-fi
+install_missing gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm cmake python3
 targets="thumbv7em-none-eabihf thumbv7m-none-eabi"
-for t in $targets; do
-  rustup target list --installed | grep -qx "$t" || rustup target add "$t"
-done
+# shellcheck disable=SC2086 # one word per target
+add_rust_targets $targets
 phase_end
 
 phase "MCU: cargo clippy (thumbv7em, thumbv7m)"

@@ -35,7 +35,7 @@ else()
   # a fresh token before a reconnect; 401 / 5001 / 500 / wrong CA.
   add_test(NAME tls_guider_emulator
     COMMAND ${_tls_dir}/run_guider_tests.sh emulator $<TARGET_FILE:test_tls_client>
-            ${IOTMQTT_TEST_TARGET_DIR}/debug/iotmqtt-emulator)
+            ${IOTMQTT_EMULATOR_BIN})
   set_tests_properties(tls_guider_emulator PROPERTIES FIXTURES_REQUIRED emulator_bin TIMEOUT 180)
   # Every other reply against a local HTTPS stub: 460, 6200, other codes, malformed JSON,
   # missing field, chunked, split into tiny reads, HTTP error, truncated, closed, too slow.
@@ -55,6 +55,6 @@ endif()
 add_test(NAME tls_example_against_emulator
   COMMAND ${CMAKE_COMMAND} -E env IOTMQTT_EXAMPLE_MODE=${_example_mode}
           IOTMQTT_EXAMPLE_BIN=$<TARGET_FILE:mqtt-example>
-          IOTMQTT_EMULATOR_BIN=${IOTMQTT_TEST_TARGET_DIR}/debug/iotmqtt-emulator
+          IOTMQTT_EMULATOR_BIN=${IOTMQTT_EMULATOR_BIN}
           ${PROJECT_SOURCE_DIR}/scripts/run-example.sh --once)
 set_tests_properties(tls_example_against_emulator PROPERTIES FIXTURES_REQUIRED emulator_bin TIMEOUT 180)
