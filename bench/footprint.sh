@@ -131,7 +131,7 @@ link_host tcp "$lib" "$hal"
 
 MCU_CC=arm-none-eabi-gcc
 mcu_cpu=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
-mcu_cflags=("${mcu_cpu[@]}" -Os -std=gnu99 -ffunction-sections -fdata-sections -I"$root/include" -I"$root/hal/mps2")
+mcu_cflags=("${mcu_cpu[@]}" -Os -std=gnu99 -ffunction-sections -fdata-sections -I"$root/include" -I"$root/hal/mps2" -I"$root/hal/common")
 mcu_ldflags=(-Wl,--gc-sections --specs=nano.specs --specs=rdimon.specs -nostartfiles
              -T "$root/hal/mps2/mps2.ld" -Wl,-u,Reset_Handler -Wl,--no-warn-execstack)
 have_mcu=0
@@ -140,11 +140,11 @@ if [ $have_mcu = 1 ]; then
   command -v $MCU_CC >/dev/null || { echo "footprint.sh: $MCU_CC not installed" >&2; exit 2; }
   for f in "$root/c_examples/mqtt-example.c:mcu-example.o" "$here/footprint_stubs.c:mcu-stubs.o" \
            "$here/footprint_ssl_stubs.c:mcu-ssl_stubs.o" "$root/hal/mps2/hal_mps2.c:mcu-hal.o" \
-           "$root/hal/mps2/startup_mps2.c:mcu-startup.o"; do
+           "$root/hal/mps2/startup_mps2.c:mcu-startup.o" "$root/hal/common/hal_identity.c:mcu-identity.o"; do
     $MCU_CC "${mcu_cflags[@]}" -c "${f%%:*}" -o "$work/${f##*:}"
   done
   rm -f "$work/libhal_mps2.a"
-  arm-none-eabi-ar rcs "$work/libhal_mps2.a" "$work/mcu-hal.o" "$work/mcu-startup.o"
+  arm-none-eabi-ar rcs "$work/libhal_mps2.a" "$work/mcu-hal.o" "$work/mcu-startup.o" "$work/mcu-identity.o"
 fi
 link_mcu() {
   local name=$1 l=$2; shift 2

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "iot_import.h"
+#include "hal_identity.h"
 #include "hal_mps2.h"
 
 #ifndef HAL_MPS2_RX_RING
@@ -464,74 +465,14 @@ int HAL_GetModuleID(char mid_str[MID_STRLEN_MAX])
     return copy_id(mid_str, HAL_MPS2_MODULE_ID, MID_STRLEN_MAX - 1);
 }
 
-/* Values hold at most *_LEN characters; getters write up to *_LEN + 1 bytes with the NUL, as
- * V2.10 and hal/posix do (callers pass char[*_LEN + 1]). */
-static char g_product_key[PRODUCT_KEY_LEN + 1];
-static char g_device_name[DEVICE_NAME_LEN + 1];
-static char g_device_secret[DEVICE_SECRET_LEN + 1];
-static char g_product_secret[PRODUCT_SECRET_LEN + 1];
-
-static int id_set(char *store, size_t max, const char *value, const char *what)
+/* The stored strings are in hal/common/hal_identity.c; one thread of control, and no
+ * interrupt handler touches them, so their lock is nothing. */
+void hal_identity_lock(void)
 {
-    if (value == NULL) {
-        return -1;
-    }
-    if (strlen(value) > max) {
-        HAL_Printf("[hal] HAL_Set%s: value longer than %u characters, truncated\r\n", what,
-                   (unsigned)max);
-    }
-    return copy_id(store, value, max);
 }
 
-int HAL_SetProductKey(char *product_key)
+void hal_identity_unlock(void)
 {
-    return id_set(g_product_key, PRODUCT_KEY_LEN, product_key, "ProductKey");
-}
-
-int HAL_SetDeviceName(char *device_name)
-{
-    return id_set(g_device_name, DEVICE_NAME_LEN, device_name, "DeviceName");
-}
-
-int HAL_SetDeviceSecret(char *device_secret)
-{
-    return id_set(g_device_secret, DEVICE_SECRET_LEN, device_secret, "DeviceSecret");
-}
-
-int HAL_SetProductSecret(char *product_secret)
-{
-    return id_set(g_product_secret, PRODUCT_SECRET_LEN, product_secret, "ProductSecret");
-}
-
-int HAL_GetProductKey(char product_key[PRODUCT_KEY_LEN])
-{
-    return copy_id(product_key, g_product_key, PRODUCT_KEY_LEN);
-}
-
-int HAL_GetDeviceName(char device_name[DEVICE_NAME_LEN])
-{
-    return copy_id(device_name, g_device_name, DEVICE_NAME_LEN);
-}
-
-int HAL_GetDeviceSecret(char device_secret[DEVICE_SECRET_LEN])
-{
-    return copy_id(device_secret, g_device_secret, DEVICE_SECRET_LEN);
-}
-
-int HAL_GetProductSecret(char product_secret[DEVICE_SECRET_LEN])
-{
-    return copy_id(product_secret, g_product_secret, PRODUCT_SECRET_LEN);
-}
-
-/* "<product_key>.<device_name>": at most 20 + 1 + 32 characters. */
-int HAL_GetDeviceID(char device_id[DEVICE_ID_LEN])
-{
-    int n;
-    if (device_id == NULL) {
-        return 0;
-    }
-    n = snprintf(device_id, DEVICE_ID_LEN, "%s.%s", g_product_key, g_device_name);
-    return (n < 0) ? 0 : (n >= DEVICE_ID_LEN ? DEVICE_ID_LEN - 1 : n);
 }
 
 int HAL_GetFirmwareVesion(char version[FIRMWARE_VERSION_MAXLEN])

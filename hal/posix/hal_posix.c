@@ -43,6 +43,7 @@
 #define _GNU_SOURCE /* ppoll: waits end on the millisecond tick of HAL_UptimeMs */
 #endif
 #include "iot_import.h"
+#include "hal_identity.h"
 #include "hal_posix_stats.h"
 #include "hal_posix_time.h"
 
@@ -414,103 +415,17 @@ int HAL_GetModuleID(char mid_str[MID_STRLEN_MAX])
 /* product / device identity                                               */
 /* ======================================================================= */
 
-/* Values hold at most *_LEN characters (the §3 sizes). As in V2.10, getters
- * write the value plus its NUL, i.e. up to *_LEN + 1 bytes: callers (the
- * sample) pass char[*_LEN + 1] buffers, and a maximal 32-character device
- * name must not lose its last character. */
+/* The stored strings are in hal/common/hal_identity.c; threads take this lock around them. */
 static pthread_mutex_t g_id_lock = PTHREAD_MUTEX_INITIALIZER;
-static char g_product_key[PRODUCT_KEY_LEN + 1];
-static char g_device_name[DEVICE_NAME_LEN + 1];
-static char g_device_secret[DEVICE_SECRET_LEN + 1];
-static char g_product_secret[PRODUCT_SECRET_LEN + 1];
 
-static int id_set(char *store, size_t max_chars, const char *value, const char *what)
+void hal_identity_lock(void)
 {
-    size_t n;
-    if (value == NULL) {
-        return -1;
-    }
-    n = strlen(value);
-    if (n > max_chars) {
-        HAL_Printf("[hal] HAL_Set%s: value longer than %u characters, truncated\r\n",
-                   what, (unsigned)max_chars);
-        n = max_chars;
-    }
     pthread_mutex_lock(&g_id_lock);
-    memset(store, 0, max_chars + 1);
-    strncpy(store, value, n);
+}
+
+void hal_identity_unlock(void)
+{
     pthread_mutex_unlock(&g_id_lock);
-    return (int)n;
-}
-
-static int id_get(char *out, const char *store, size_t max_chars)
-{
-    size_t n;
-    if (out == NULL) {
-        return 0;
-    }
-    pthread_mutex_lock(&g_id_lock);
-    n = strlen(store); /* always <= max_chars: id_set keeps it NUL-terminated */
-    if (n > max_chars) {
-        n = max_chars;
-    }
-    memcpy(out, store, n);
-    out[n] = '\0';
-    pthread_mutex_unlock(&g_id_lock);
-    return (int)n;
-}
-
-int HAL_SetProductKey(char *product_key)
-{
-    return id_set(g_product_key, PRODUCT_KEY_LEN, product_key, "ProductKey");
-}
-
-int HAL_SetDeviceName(char *device_name)
-{
-    return id_set(g_device_name, DEVICE_NAME_LEN, device_name, "DeviceName");
-}
-
-int HAL_SetDeviceSecret(char *device_secret)
-{
-    return id_set(g_device_secret, DEVICE_SECRET_LEN, device_secret, "DeviceSecret");
-}
-
-int HAL_SetProductSecret(char *product_secret)
-{
-    return id_set(g_product_secret, PRODUCT_SECRET_LEN, product_secret, "ProductSecret");
-}
-
-int HAL_GetProductKey(char product_key[PRODUCT_KEY_LEN])
-{
-    return id_get(product_key, g_product_key, PRODUCT_KEY_LEN);
-}
-
-int HAL_GetDeviceName(char device_name[DEVICE_NAME_LEN])
-{
-    return id_get(device_name, g_device_name, DEVICE_NAME_LEN);
-}
-
-int HAL_GetDeviceSecret(char device_secret[DEVICE_SECRET_LEN])
-{
-    return id_get(device_secret, g_device_secret, DEVICE_SECRET_LEN);
-}
-
-int HAL_GetProductSecret(char product_secret[DEVICE_SECRET_LEN])
-{
-    return id_get(product_secret, g_product_secret, PRODUCT_SECRET_LEN);
-}
-
-/* "<product_key>.<device_name>": at most 20 + 1 + 32 = 53 characters. */
-int HAL_GetDeviceID(char device_id[DEVICE_ID_LEN])
-{
-    int n;
-    if (device_id == NULL) {
-        return 0;
-    }
-    pthread_mutex_lock(&g_id_lock);
-    n = snprintf(device_id, DEVICE_ID_LEN, "%s.%s", g_product_key, g_device_name);
-    pthread_mutex_unlock(&g_id_lock);
-    return (n < 0) ? 0 : (n >= DEVICE_ID_LEN ? DEVICE_ID_LEN - 1 : n);
 }
 
 int HAL_GetFirmwareVesion(char version[FIRMWARE_VERSION_MAXLEN])
