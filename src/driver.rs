@@ -545,7 +545,7 @@ impl Client {
             match transport.read(slot, wait_ms) {
                 hal::ReadOutcome::Data(n) => {
                     drain.feed(slot.get(..n).unwrap_or(&[]));
-                    reader.drain = Some(drain);
+                    reader.drain = (!drain.finished()).then_some(drain);
                     if drain.finished() {
                         self.drained(reader, drain);
                         flush(&mut self.shared.lock(), hal::uptime_ms());
@@ -690,7 +690,6 @@ impl Client {
     /// The last byte of an oversized packet went by: acknowledge it if it was a QoS1/2
     /// PUBLISH (its id was picked out on the way), and report BUFFER_OVERFLOW.
     fn drained(&self, reader: &mut Reader, drain: Drain) {
-        reader.drain = None;
         let (qos, pkid) = drain.ack();
         self.drop_oversized(reader, qos, pkid);
     }
