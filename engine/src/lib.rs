@@ -41,8 +41,10 @@
 //!   `subscribe` whose filter and handler equal a live slot's adds no slot (V2.10: the
 //!   handler runs once per message), any other gets its own slot; an UNSUBACK removes every
 //!   slot with that filter that was subscribed before the `unsubscribe` call.
-//! - A request the driver cannot send at all (packet larger than its write buffer) is
-//!   withdrawn with [`Session::cancel_request`] so it is not retried forever.
+//! - With [`Session::set_max_packet_len`] (the driver's write buffer), `publish`,
+//!   `subscribe` and `unsubscribe` refuse a packet that cannot be sent with
+//!   [`Error::PacketTooLarge`], after the topic check and before anything is queued. A request
+//!   whose first write fails is withdrawn with [`Session::cancel_request`] (V2.10 -14).
 //! - Only `Connect` is transmitted while [`State::Connecting`]; resends and queued
 //!   SUBSCRIBE/UNSUBSCRIBE wait for the CONNACK.
 //! - The engine itself ends the connection on a missing PINGRESP, a refused or late CONNACK,
@@ -63,6 +65,7 @@
 //!   [`Event::PingTimeout`] (precedes `Disconnected`), [`Session::wants_transport`],
 //!   [`Session::reconnect_at`], [`Session::add_entropy`], [`Session::route`],
 //!   [`Session::cancel_request`], [`Session::set_last_packet_id`],
+//!   [`Session::set_max_packet_len`] with [`Error::PacketTooLarge`],
 //!   [`Dispatch::slots`], introspection helpers and [`Session::check_invariants`].
 //!
 //! # Allocation

@@ -1113,9 +1113,9 @@ impl<H: PartialEq> Session<H> {
         None
     }
 
-    /// Withdraws a request the driver could not send at all (e.g. the packet is larger than
-    /// its write buffer: V2.10 -21/-26/-22): the QoS1 resend copy, the subscription (handler
-    /// included) or the unsubscribe with this packet id. Returns false for an unknown id.
+    /// Withdraws a request the driver could not send (its write failed: V2.10 -14, the caller
+    /// may retry): the QoS1 resend copy, the subscription (handler included) or the
+    /// unsubscribe with this packet id. Returns false for an unknown id.
     pub fn cancel_request(&mut self, pkid: u16) -> bool {
         if let Some(i) = self.pending.iter().position(|p| p.pkid == pkid) {
             self.pending.remove(i);
