@@ -3,20 +3,6 @@
 #   cmake -S . -B build/m4f -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/arm-none-eabi-cortex-m4f.cmake
 # CMakeLists.txt derives the Rust target (thumbv7em-none-eabihf) from CMAKE_SYSTEM_PROCESSOR and the
 # float ABI below; -DIOTMQTT_RUST_TARGET=... overrides it.
-set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR cortex-m4)
-
-set(CMAKE_C_COMPILER arm-none-eabi-gcc)
-set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
-set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
-# Compiler checks cannot link a bare-metal program without a startup file and linker script.
-set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
-
-set(_iotmqtt_cpu "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16")
-set(CMAKE_C_FLAGS_INIT "${_iotmqtt_cpu} -ffunction-sections -fdata-sections")
-set(CMAKE_CXX_FLAGS_INIT "${_iotmqtt_cpu} -ffunction-sections -fdata-sections")
-set(CMAKE_ASM_FLAGS_INIT "${_iotmqtt_cpu}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,--gc-sections --specs=nano.specs")
-
-# Programs (cargo, qemu, python) come from the host; headers and libraries from the toolchain.
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(IOTMQTT_CPU_FLAGS "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16")
+include(${CMAKE_CURRENT_LIST_DIR}/arm-none-eabi-common.cmake)
