@@ -15,7 +15,8 @@ extern "C" {
  * the server against. `pem` holds one or more PEM certificates ("-----BEGIN CERTIFICATE-----");
  * it is copied. NULL restores the built-in CA. Affects IOT_SetupConnInfo calls made afterwards.
  * Returns 0, or -2 (NULL_VALUE_ERROR) when `pem` holds no PEM certificate, is longer than
- * 64 KiB, or the library was built without TLS. The library reads no environment variable for
+ * 64 KiB, or the library was built without TLS; -1 (FAIL_RETURN) when the HAL cannot create the
+ * mutex that guards it. The library reads no environment variable for
  * this; a test or a development build of the firmware calls it.
  */
 int IOT_SetCACert(const char *pem);

@@ -176,7 +176,8 @@ int IOT_SetupConnInfo(const char *product_key, const char *device_name, const ch
  `IOT_SetupConnInfo` puts in `pub_key` and that HTTPS pre-authentication verifies against.
  `pem` is one or more PEM certificates; it is copied. NULL restores the built-in CA. Affects
  `IOT_SetupConnInfo` calls made afterwards. Returns 0, or -2 when `pem` holds no PEM
- certificate, is longer than 64 KiB, or the build has no TLS.
+ certificate, is longer than 64 KiB, or the build has no TLS; -1 when the HAL cannot create
+ the mutex that guards it.
 
  # Safety
  `pem` is NULL or a NUL-terminated string.

@@ -187,7 +187,8 @@ pub unsafe extern "C" fn IOT_SetupConnInfo(
 /// `IOT_SetupConnInfo` puts in `pub_key` and that HTTPS pre-authentication verifies against.
 /// `pem` is one or more PEM certificates; it is copied. NULL restores the built-in CA. Affects
 /// `IOT_SetupConnInfo` calls made afterwards. Returns 0, or -2 when `pem` holds no PEM
-/// certificate, is longer than 64 KiB, or the build has no TLS.
+/// certificate, is longer than 64 KiB, or the build has no TLS; -1 when the HAL cannot create
+/// the mutex that guards it.
 ///
 /// # Safety
 /// `pem` is NULL or a NUL-terminated string.
