@@ -10,6 +10,8 @@
 
 pub mod conninfo;
 pub mod guider;
+mod hmac;
+mod sha1;
 pub mod sign;
 
 pub use conninfo::{

@@ -7,7 +7,7 @@
 use crate::prelude::*;
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
+use super::hmac::{hmac, Md5, Sha1};
 
 /// The HMAC algorithm used for the signature (`signmethod=` in the client id and the auth request).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -85,25 +85,8 @@ pub fn sign_content(
 /// [`super::conninfo::DeviceIdentity`], so that difference never shows for device secrets.)
 pub fn sign(method: SignMethod, secret: &[u8], content: &[u8]) -> String {
     match method {
-        SignMethod::HmacSha1 => mac_hex::<sha1::Sha1>(secret, content),
-        SignMethod::HmacMd5 => mac_hex::<md5::Md5>(secret, content),
-    }
-}
-
-fn mac_hex<D>(secret: &[u8], content: &[u8]) -> String
-where
-    D: hmac::EagerHash,
-    Hmac<D>: KeyInit + Mac,
-{
-    // `Hmac::new_from_slice` accepts every key length (hmac 0.13 never returns `InvalidLength` for
-    // `Hmac`); the error arm only exists because the trait is shared with fixed-key MACs. Should it
-    // ever be reached, an empty signature is returned, which the server rejects as a bad signature.
-    match <Hmac<D> as KeyInit>::new_from_slice(secret) {
-        Ok(mut mac) => {
-            mac.update(content);
-            hex::encode(mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
+        SignMethod::HmacSha1 => hex::encode(hmac::<Sha1>(secret, content)),
+        SignMethod::HmacMd5 => hex::encode(hmac::<Md5>(secret, content)),
     }
 }
 
