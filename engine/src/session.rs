@@ -2,7 +2,6 @@
 //!
 //! See the crate documentation for how a driver uses it.
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -251,12 +250,12 @@ pub struct Session<H> {
 
     last_pkid: u16,
     next_seq: u64,
-    control: VecDeque<Control>,
-    events: VecDeque<Event>,
+    control: Vec<Control>,
+    events: Vec<Event>,
     pending: Vec<PendingPublish>,
     subs: Vec<Subscription<H>>,
     unsubs: Vec<Unsubscription>,
-    inbound_qos2: VecDeque<u16>,
+    inbound_qos2: Vec<u16>,
     /// The largest packet the driver can send (its write buffer).
     max_packet_len: usize,
 }
@@ -266,10 +265,21 @@ fn try_room<T>(v: &mut Vec<T>) -> Result<(), Error> {
     v.try_reserve(1).map_err(|_| Error::NoMemory)
 }
 
-fn try_deque<T>(cap: usize) -> Result<VecDeque<T>, Error> {
-    let mut v = VecDeque::new();
+/// The engine's queues hold a few entries between polls (room is reserved for 16 controls and
+/// 16 events; at most 64 QoS 2 ids are remembered): a `Vec` whose front is removed by shifting
+/// is smaller in firmware than `VecDeque`'s ring arithmetic, and as fast at this length.
+fn try_queue<T>(cap: usize) -> Result<Vec<T>, Error> {
+    let mut v = Vec::new();
     v.try_reserve_exact(cap).map_err(|_| Error::NoMemory)?;
     Ok(v)
+}
+
+fn pop_front<T>(queue: &mut Vec<T>) -> Option<T> {
+    if queue.is_empty() {
+        None
+    } else {
+        Some(queue.remove(0))
+    }
 }
 
 fn try_copy(dst: &mut String, src: &str) -> Result<(), Error> {
@@ -331,14 +341,14 @@ impl<H: PartialEq> Session<H> {
             ping_deadline: None,
             last_pkid: 0,
             next_seq: 0,
-            control: try_deque(CONTROL_CAPACITY)?,
-            events: try_deque(EVENT_CAPACITY)?,
+            control: try_queue(CONTROL_CAPACITY)?,
+            events: try_queue(EVENT_CAPACITY)?,
             // The tables grow on demand (fallibly) and keep their high-water capacity, so a
             // client that never subscribes does not carry 30 empty slots.
             pending: Vec::new(),
             subs: Vec::new(),
             unsubs: Vec::new(),
-            inbound_qos2: VecDeque::new(),
+            inbound_qos2: Vec::new(),
             max_packet_len: usize::MAX,
         })
     }
@@ -444,7 +454,7 @@ impl<H: PartialEq> Session<H> {
         }
         self.control.clear();
         self.ping_deadline = None;
-        self.control.push_back(Control::Connect);
+        self.control.push(Control::Connect);
         self.state = State::Connecting;
         self.connack_deadline = now.saturating_add(u64::from(self.request_timeout_ms));
         self.last_sent = now;
@@ -490,7 +500,7 @@ impl<H: PartialEq> Session<H> {
     /// For Destroy: queues DISCONNECT when connected and moves to [`State::Closed`].
     pub fn disconnect(&mut self) {
         if self.state == State::Connected {
-            self.control.push_back(Control::Disconnect);
+            self.control.push(Control::Disconnect);
         } else {
             // Nothing else may go out on a transport that never completed CONNECT.
             self.control.clear();
@@ -533,7 +543,7 @@ impl<H: PartialEq> Session<H> {
     fn lose(&mut self, now: u64, random: Option<u32>) {
         match self.state {
             State::Connected => {
-                self.events.push_back(Event::Disconnected);
+                self.events.push(Event::Disconnected);
                 self.backoff_ms = RECONNECT_MIN_MS;
                 self.go_disconnected(now, random);
             }
@@ -543,7 +553,7 @@ impl<H: PartialEq> Session<H> {
     }
 
     fn violation(&mut self, now: u64, what: &'static str) {
-        self.events.push_back(Event::ProtocolViolation(what));
+        self.events.push(Event::ProtocolViolation(what));
         self.lose(now, None);
     }
 
@@ -706,7 +716,7 @@ impl<H: PartialEq> Session<H> {
                 if code == 0 {
                     self.connected(session_present, now);
                 } else {
-                    self.events.push_back(Event::ConnectRefused(code));
+                    self.events.push(Event::ConnectRefused(code));
                     self.attempt_failed(now, None);
                 }
             }
@@ -723,7 +733,7 @@ impl<H: PartialEq> Session<H> {
         self.last_sent = now;
         self.last_received = now;
         self.ping_deadline = None;
-        self.events.push_back(if self.ever_connected {
+        self.events.push(if self.ever_connected {
             Event::Reconnected
         } else {
             Event::Connected
@@ -780,7 +790,7 @@ impl<H: PartialEq> Session<H> {
             Incoming::PubAck(id) => {
                 if let Some(i) = self.pending.iter().position(|p| p.pkid == id) {
                     self.pending.remove(i);
-                    self.events.push_back(Event::PublishSuccess(id));
+                    self.events.push(Event::PublishSuccess(id));
                 }
                 Dispatch::None
             }
@@ -789,7 +799,7 @@ impl<H: PartialEq> Session<H> {
                     self.inbound_qos2.remove(i);
                 }
                 // Answered even for unknown ids so the broker can release them.
-                self.control.push_back(Control::PubComp(id));
+                self.control.push(Control::PubComp(id));
                 Dispatch::None
             }
             // We never publish QoS2, so these can only be stray.
@@ -803,7 +813,7 @@ impl<H: PartialEq> Session<H> {
                     let u = self.unsubs.remove(i);
                     // A subscription made after the UNSUBSCRIBE stays, as on the broker.
                     self.subs.retain(|s| s.filter != u.filter || s.seq > u.seq);
-                    self.events.push_back(Event::UnsubscribeSuccess(id));
+                    self.events.push(Event::UnsubscribeSuccess(id));
                 }
                 Dispatch::None
             }
@@ -822,17 +832,17 @@ impl<H: PartialEq> Session<H> {
                 self.violation(now, "PUBLISH with packet id 0");
                 return Dispatch::None;
             }
-            QoS::AtLeastOnce => self.control.push_back(Control::PubAck(pkid)),
+            QoS::AtLeastOnce => self.control.push(Control::PubAck(pkid)),
             QoS::ExactlyOnce => {
-                self.control.push_back(Control::PubRec(pkid));
+                self.control.push(Control::PubRec(pkid));
                 if self.inbound_qos2.contains(&pkid) {
                     // Re-sent before PUBREL: already delivered once.
                     return Dispatch::None;
                 }
                 if self.inbound_qos2.len() >= MAX_INBOUND_QOS2 {
-                    self.inbound_qos2.pop_front();
+                    self.inbound_qos2.remove(0);
                 }
-                self.inbound_qos2.push_back(pkid);
+                self.inbound_qos2.push(pkid);
             }
         }
         self.route(topic)
@@ -871,11 +881,11 @@ impl<H: PartialEq> Session<H> {
         if granted {
             self.grant(i);
             if !silent {
-                self.events.push_back(Event::SubscribeSuccess(pkid));
+                self.events.push(Event::SubscribeSuccess(pkid));
             }
         } else {
             self.subs.remove(i);
-            self.events.push_back(Event::SubscribeNack(pkid));
+            self.events.push(Event::SubscribeNack(pkid));
         }
     }
 
@@ -922,12 +932,12 @@ impl<H: PartialEq> Session<H> {
         self.ping_deadline = None;
         if pkid != 0 {
             match QoS::from_u8(qos) {
-                Some(QoS::AtLeastOnce) => self.control.push_back(Control::PubAck(pkid)),
-                Some(QoS::ExactlyOnce) => self.control.push_back(Control::PubRec(pkid)),
+                Some(QoS::AtLeastOnce) => self.control.push(Control::PubAck(pkid)),
+                Some(QoS::ExactlyOnce) => self.control.push(Control::PubRec(pkid)),
                 _ => {}
             }
         }
-        self.events.push_back(Event::BufferOverflow);
+        self.events.push(Event::BufferOverflow);
     }
 
     // ----- time -----
@@ -938,7 +948,7 @@ impl<H: PartialEq> Session<H> {
         match self.state {
             State::Connecting => {
                 if now >= self.connack_deadline {
-                    self.events.push_back(Event::ConnectTimeout);
+                    self.events.push(Event::ConnectTimeout);
                     self.attempt_failed(now, None);
                 }
             }
@@ -961,14 +971,14 @@ impl<H: PartialEq> Session<H> {
     fn connected_timers(&mut self, now: u64) {
         match self.ping_deadline {
             Some(d) if now >= d => {
-                self.events.push_back(Event::PingTimeout);
+                self.events.push(Event::PingTimeout);
                 self.lose(now, None);
                 return;
             }
             Some(_) => {}
             None => {
                 if now >= self.ping_due() {
-                    self.control.push_back(Control::PingReq);
+                    self.control.push(Control::PingReq);
                     self.ping_deadline =
                         Some(now.saturating_add(u64::from(self.request_timeout_ms)));
                 }
@@ -991,14 +1001,14 @@ impl<H: PartialEq> Session<H> {
                 // Only an event: the subscription (and its handler) stays, as if granted.
                 self.grant(i);
                 if !r.silent {
-                    self.events.push_back(Event::SubscribeTimeout(r.pkid));
+                    self.events.push(Event::SubscribeTimeout(r.pkid));
                 }
             }
         }
         let events = &mut self.events;
         self.unsubs.retain(|u| {
             if now >= u.request.deadline {
-                events.push_back(Event::UnsubscribeTimeout(u.request.pkid));
+                events.push(Event::UnsubscribeTimeout(u.request.pkid));
                 false
             } else {
                 true
@@ -1042,7 +1052,7 @@ impl<H: PartialEq> Session<H> {
 
     /// The next packet to send; call until `None`. Each packet returned counts as sent at `now`.
     pub fn poll_transmit(&mut self, now: u64) -> Option<Outgoing<'_>> {
-        if let Some(c) = self.control.pop_front() {
+        if let Some(c) = pop_front(&mut self.control) {
             self.last_sent = now;
             return Some(match c {
                 Control::Connect => self.connect_packet(),
@@ -1138,7 +1148,7 @@ impl<H: PartialEq> Session<H> {
 
     /// The next event to report, oldest first.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        pop_front(&mut self.events)
     }
 
     // ----- introspection -----
