@@ -105,10 +105,7 @@ pub struct IdString {
 
 impl IdString {
     pub fn as_str(&self) -> &str {
-        self.buf
-            .get(..self.len)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
+        crate::text::prefix_str(&self.buf, self.len)
     }
 }
 

@@ -61,6 +61,10 @@ impl Write for LineBuf {
         }
         Ok(())
     }
+
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        crate::text::write_char_as_str(self, c)
+    }
 }
 
 /// Writes one log line if `level` is enabled. Use the `log_*!` macros; `module` is the caller's
@@ -76,7 +80,12 @@ pub fn write(level: u8, module: &'static str, line: u32, args: fmt::Arguments<'_
         len: 0,
         cut: false,
     };
-    let _ = write!(out, "[{tag}] {function}({line}): ");
+    // The prefix piece by piece: `write!` with `{}` would send each &str through
+    // `Formatter::pad`, for widths no one asked for.
+    for piece in ["[", tag, "] ", function, "("] {
+        let _ = out.write_str(piece);
+    }
+    let _ = write!(out, "{line}): ");
     let _ = out.write_fmt(args);
     let tail: &[u8] = if out.cut { b" ...\r\n\0" } else { b"\r\n\0" };
     for &b in tail {

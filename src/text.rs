@@ -37,22 +37,41 @@ impl<const N: usize> FixedText<N> {
     }
 
     pub fn as_str(&self) -> &str {
-        self.buf
-            .get(..self.len)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
+        prefix_str(&self.buf, self.len)
     }
+}
+
+/// The first `len` bytes of `buf` as text, or "" when they are not UTF-8. Not generic, so every
+/// `FixedText<N>` (and the HAL's id strings) share one copy in the firmware image.
+pub fn prefix_str(buf: &[u8], len: usize) -> &str {
+    buf.get(..len)
+        .and_then(|b| core::str::from_utf8(b).ok())
+        .unwrap_or("")
+}
+
+/// `fmt::Write::write_char` through `write_str`, as the default does, but one copy for every
+/// writer of the crate instead of one per type (each `dyn Write` vtable holds a `write_char`).
+pub fn write_char_as_str(out: &mut dyn fmt::Write, c: char) -> fmt::Result {
+    out.write_str(c.encode_utf8(&mut [0; 4]))
+}
+
+/// Appends `s` at `*len` if it fits; shared by every `FixedText<N>` for the same reason.
+fn append(buf: &mut [u8], len: &mut usize, s: &str) -> fmt::Result {
+    let end = len.checked_add(s.len()).ok_or(fmt::Error)?;
+    buf.get_mut(*len..end)
+        .ok_or(fmt::Error)?
+        .copy_from_slice(s.as_bytes());
+    *len = end;
+    Ok(())
 }
 
 impl<const N: usize> fmt::Write for FixedText<N> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(fmt::Error)?
-            .copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
+        append(&mut self.buf, &mut self.len, s)
+    }
+
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        write_char_as_str(self, c)
     }
 }
 

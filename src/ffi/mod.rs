@@ -363,7 +363,7 @@ pub unsafe extern "C" fn IOT_MQTT_Publish(
         (true, _) => {
             log_err!(
                 "Invalid argument, payload = NULL with payload_len {}",
-                msg.payload_len
+                u32::from(msg.payload_len) // the one u16 printed: u32's formatter is linked anyway
             );
             return codes::NULL_VALUE_ERROR;
         }
