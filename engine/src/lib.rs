@@ -88,6 +88,7 @@
 extern crate alloc;
 
 pub mod codec;
+pub mod limits;
 pub mod packet;
 pub mod session;
 pub mod topic;

@@ -10,32 +10,12 @@ use crate::codec;
 use crate::packet::{Incoming, Outgoing, QoS};
 use crate::topic;
 
-/// At most this many unacknowledged QoS1 publishes (V2.10 `IOTX_MC_REPUB_NUM_MAX`).
-pub const MAX_PENDING_PUBLISH: usize = 20;
-/// At most this many subscriptions, pending ones included (V2.10 `IOTX_MC_SUB_NUM_MAX`).
-pub const MAX_SUBSCRIPTIONS: usize = 30;
-/// At most this many unacknowledged UNSUBSCRIBE requests (V2.10 `IOTX_MC_SUB_REQUEST_NUM_MAX`).
-pub const MAX_PENDING_UNSUBSCRIBE: usize = 30;
-/// Inbound QoS2 packet ids remembered until their PUBREL. Brokers keep a much smaller
-/// in-flight window; when a broken server exceeds it the oldest id is forgotten.
-pub const MAX_INBOUND_QOS2: usize = 64;
-/// Keepalive range the platform accepts (the platform guide; V2.10 used 60..=180 s).
-pub const KEEPALIVE_MIN_MS: u32 = 60_000;
-pub const KEEPALIVE_MAX_MS: u32 = 300_000;
-/// Request timeout range and the value used outside it (V2.10 replaces, it does not clamp).
-pub const REQUEST_TIMEOUT_MIN_MS: u32 = 500;
-pub const REQUEST_TIMEOUT_MAX_MS: u32 = 5_000;
-pub const REQUEST_TIMEOUT_DEFAULT_MS: u32 = 2_000;
-/// Reconnect back-off bounds.
-pub const RECONNECT_MIN_MS: u32 = 1_000;
-pub const RECONNECT_MAX_MS: u32 = 60_000;
-/// Upper bound of the ping margin subtracted from the keepalive interval.
-pub const PING_MARGIN_MAX_MS: u32 = 5_000;
-
-// Queue capacities reserved up front so acks, pings and events never allocate in the
-// normal flow; the queues only grow if the driver stops draining them.
-const CONTROL_CAPACITY: usize = 16;
-const EVENT_CAPACITY: usize = 16;
+use crate::limits::{SlotMask, CONTROL_CAPACITY, EVENT_CAPACITY};
+pub use crate::limits::{
+    KEEPALIVE_MAX_MS, KEEPALIVE_MIN_MS, MAX_INBOUND_QOS2, MAX_PENDING_PUBLISH,
+    MAX_PENDING_UNSUBSCRIBE, MAX_SUBSCRIPTIONS, PING_MARGIN_MAX_MS, RECONNECT_MAX_MS,
+    RECONNECT_MIN_MS, REQUEST_TIMEOUT_DEFAULT_MS, REQUEST_TIMEOUT_MAX_MS, REQUEST_TIMEOUT_MIN_MS,
+};
 
 /// Session parameters, as the caller passed them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,7 +63,7 @@ pub enum Dispatch {
     /// Deliver to every subscription slot whose bit is set, lowest slot first
     /// (slot order is subscription order). Resolve slots with [`Session::subscription`]
     /// before calling any other `&mut self` method.
-    Deliver { slots: u32 },
+    Deliver { slots: SlotMask },
     /// No subscription matched: deliver to the client's default event handler.
     Default,
 }
@@ -95,7 +75,7 @@ impl Dispatch {
             Dispatch::Deliver { slots } => slots,
             _ => 0,
         };
-        (0..32usize).filter(move |i| mask >> i & 1 == 1)
+        (0..SlotMask::BITS as usize).filter(move |i| mask >> i & 1 == 1)
     }
 }
 
@@ -850,7 +830,7 @@ impl<H: PartialEq> Session<H> {
 
     /// Which subscriptions a topic goes to.
     pub fn route(&self, topic: &str) -> Dispatch {
-        let mut slots = 0u32;
+        let mut slots: SlotMask = 0;
         for (i, s) in self.subs.iter().enumerate().take(32) {
             if !s.duplicate && topic::matches(&s.filter, topic) {
                 slots |= 1 << i;

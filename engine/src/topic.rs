@@ -3,8 +3,7 @@
 //! Pure functions. Limits follow V2.10: at most [`MAX_TOPIC_LEN`] characters, each printable
 //! ASCII (32..=126). V2.10's rule that a topic starts with `/` is deliberately dropped.
 
-/// V2.10's `IOTX_MC_TOPIC_NAME_MAX_LEN`.
-pub const MAX_TOPIC_LEN: usize = 128;
+pub use crate::limits::MAX_TOPIC_LEN;
 
 /// Why a topic name or filter was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
