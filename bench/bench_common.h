@@ -3,7 +3,7 @@
  * loss/duplicate/wrong-payload bookkeeping, clocks, rusage, latency percentiles, and the
  * command line. Header-only (static functions) so each program is one translation unit.
  *
- * The flow (issue 6): one client subscribes to /bench/<productKey>/<deviceName>/data and
+ * The flow (README "Performance"): one client subscribes to /bench/<productKey>/<deviceName>/data and
  * publishes N messages to it; each payload carries a 4-byte big-endian sequence number followed
  * by a pattern derived from it. It keeps publishing while fewer than W messages are outstanding
  * (published - received, and for QoS1 also published - acknowledged), otherwise it runs the

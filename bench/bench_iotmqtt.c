@@ -1,5 +1,5 @@
 /*
- * bench_iotmqtt.c - the issue 6 benchmark flow through iotmqtt's C interface, exactly as
+ * bench_iotmqtt.c - the benchmark flow (bench_common.h) through iotmqtt's C interface, exactly as
  * firmware uses it: static 4096-byte caller buffers, IOT_MQTT_Construct / Subscribe / Publish /
  * Yield / Destroy, events on the default handler. Linked against libiotmqtt.a and the reference
  * POSIX HAL (whose counters measure HAL_Malloc), with -Wl,--wrap=HAL_TCP_Read,--wrap=HAL_TCP_Write
@@ -30,7 +30,7 @@
 
 #include "bench_common.h"
 
-/* Caller buffers: static, outside the HAL counters (issue 6). */
+/* Caller buffers: static, outside the HAL counters. */
 static char g_write_buf[BENCH_BUF_SIZE];
 static char g_read_buf[BENCH_BUF_SIZE];
 static uint8_t g_payload[BENCH_BUF_SIZE];

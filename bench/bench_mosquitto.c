@@ -1,5 +1,5 @@
 /*
- * bench_mosquitto.c - the issue 6 benchmark flow written with libmosquitto (Debian's
+ * bench_mosquitto.c - the benchmark flow (bench_common.h) written with libmosquitto (Debian's
  * libmosquitto-dev), the peer iotmqtt is compared with in the same run. Same flow, payloads,
  * window and checks as bench_iotmqtt.c; mosquitto_loop(mosq, 1, 1) stands where iotmqtt calls
  * IOT_MQTT_Yield(h, 1) (it returns as soon as something was read, so it is reported, not matched).

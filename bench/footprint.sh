@@ -5,7 +5,7 @@
 #        [--work DIR]
 #    or: bench/footprint.sh --build DIR [--work DIR]
 #
-# What libiotmqtt.a adds to a firmware image (issues 6 and 10 "Footprint"): c_examples/mqtt-example.c
+# What libiotmqtt.a adds to a firmware image (README "Footprint"): c_examples/mqtt-example.c
 # linked with -Os -ffunction-sections -fdata-sections -Wl,--gc-sections, once against
 # libiotmqtt.a and once against bench/footprint_stubs.c (the same IOT_* functions, empty); the
 # difference of Berkeley `size` text/data/bss is the library's share. Then a breakdown of the

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# bench/run.sh - the issue 6 benchmark: builds libiotmqtt.a (release, through CMake) and the two
-# benchmark programs, starts a private mosquitto on a free loopback port, runs every scenario
+# bench/run.sh - the benchmark of README "Performance": builds libiotmqtt.a (release, through
+# CMake) and the two benchmark programs, starts a private mosquitto on a free loopback port, runs every scenario
 # BENCH_RUNS times back to back (iotmqtt, then libmosquitto, in the same run), measures the
 # footprint, and prints a Markdown table: medians and min-max, ratios against libmosquitto
-# computed run by run, the targets of issue 6 and pass/miss.
+# computed run by run, the README's targets and pass/miss.
 #
 #   bench/run.sh                 full run (BENCH_RUNS=5, BENCH_N=100000, 10 s idle)
 #   bench/run.sh --ci            small N, 1 run: asserts 0 loss / duplicates / wrong payloads

@@ -45,7 +45,7 @@ phase "ctest (direct TCP: every test; the Rust tests run under coverage in the n
 (cd "$build/tcp" && ctest -j "$jobs" -E '^cargo_test$' --output-on-failure --timeout 900)
 phase_end
 
-# Assurance (issue 13): the workspace's Rust tests with the line-coverage gate, every fuzz
+# Assurance (README "How it is checked"): the workspace's Rust tests with the line-coverage gate, every fuzz
 # target for a bounded time, the C tests under ASan+UBSan, the engine's tests under Miri.
 phase "assurance: coverage gate, fuzzing, ASan+UBSan, Miri"
 IOTMQTT_BUILD_DIR=$build IOTMQTT_JOBS=$jobs "$root/scripts/assurance.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The microcontroller phases of scripts/test-all.sh (issue 10), which runs this script when
+# The microcontroller phases of scripts/test-all.sh (README "Firmware: Cortex-M and other bare-metal targets"), which runs this script when
 # IOTMQTT_MCU=1; it also runs alone. Installs the arm-none-eabi toolchain, newlib and
 # qemu-system-arm and the two thumb Rust targets when missing, runs clippy for thumbv7em and
 # thumbv7m, builds libiotmqtt.a for both CPUs through cmake/toolchains, checks that each archive

@@ -386,7 +386,7 @@ pub fn check(c: &Connect, transport: Transport, shared: &Shared) -> Result<Accep
             auth: "token".into(),
         }
     } else {
-        // Absent, the platform assumes hmacmd5 (the guide; REQUIREMENTS "Credentials").
+        // Absent, the platform assumes hmacmd5 (the guide; docs/requirements.md "Credentials").
         let sm = field(&ext, "signmethod").unwrap_or("hmacmd5");
         let method = SignMethod::parse(sm).ok_or_else(|| {
             refuse(

@@ -15,7 +15,7 @@ fn body_with(method: Option<&str>, sign: &str) -> String {
 #[test]
 fn https_reference_vector_hmacsha1_v210_body() {
     let emu = Emulator::start(&[]);
-    // The exact V2.10 body with reference §5.1's signature as a literal.
+    // The exact V2.10 body with docs/v210-reference.md §5.1's signature as a literal.
     let v = auth_request(
         &emu,
         "productKey=yfTuLfBJTiL&deviceName=TestDeviceForDemo&signmethod=hmacsha1&sign=97a7d457a539db070210a6edcf5323e2f5d15142&version=default&clientId=yfTuLfBJTiL.TestDeviceForDemo&timestamp=2524608000000&resources=mqtt",

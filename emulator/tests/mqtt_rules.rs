@@ -1,4 +1,4 @@
-//! One test per MQTT front-door rule (REQUIREMENTS "The local platform emulator").
+//! One test per MQTT front-door rule (docs/requirements.md "The local platform emulator").
 
 mod common;
 use common::*;

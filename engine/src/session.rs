@@ -240,7 +240,7 @@ pub struct Session<H> {
     max_packet_len: usize,
 }
 
-/// Room for one more entry, or NoMemory: the named fallible points of REQUIREMENTS "memory".
+/// Room for one more entry, or NoMemory: the named fallible points of docs/requirements.md "memory".
 fn try_room<T>(v: &mut Vec<T>) -> Result<(), Error> {
     v.try_reserve(1).map_err(|_| Error::NoMemory)
 }

@@ -1,4 +1,4 @@
-# Adoption (issue 12): tests/adopt/v210_app.c, a V2.10 program, consumed as integrators do,
+# Adoption (README "Use it from your build"): tests/adopt/v210_app.c, a V2.10 program, consumed as integrators do,
 # built and run against a private mosquitto:
 #   adopt_add_subdirectory   add_subdirectory(iotmqtt) from a C-only CMake project
 #   adopt_fetchcontent       FetchContent_MakeAvailable (the local source stands in for the URL)

@@ -3,7 +3,7 @@
  * macros and the complete iotx_err_t list.
  *
  * Every expected figure below is a LITERAL copied from the reference
- * (shared/spec/iotkit-v2.10-reference.md: §2.2 enums, §2.6-§2.7 macros, §2.8 layouts,
+ * (docs/v210-reference.md: §2.2 enums, §2.6-§2.7 macros, §2.8 layouts,
  * §2.9 iotx_err_t). Nothing is derived from include/.
  *
  * Built normally (LP64, x86-64) it checks everything at run time and prints

@@ -1,6 +1,6 @@
 /*
  * test_alloc_caps.c - HAL_Malloc calls per steady-state message, capped at the literals of
- * REQUIREMENTS "Behaviour" / memory: QoS0 publish <= 1, QoS1 publish <= 2 (encode + resend
+ * docs/requirements.md "Behaviour" / memory: QoS0 publish <= 1, QoS1 publish <= 2 (encode + resend
  * copy), receive <= 1, acks and pings 0.
  *
  * Measured with hal_posix_mem_stats().malloc_calls (successful HAL_Malloc calls) around
@@ -35,14 +35,14 @@
 #include "check.h"
 #include "test_client.h"
 
-/* The caps of REQUIREMENTS "memory", as literals. */
+/* The caps of docs/requirements.md "memory", as literals. */
 #define CAP_QOS0_PUBLISH 1
 #define CAP_QOS1_PUBLISH 2
 #define CAP_RECEIVE 1
 #define CAP_ACK 0
 #define CAP_PING 0
 /* What an idle connected client with one subscription keeps on the heap (LP64): 1 452 B before
- * issue 11's fixes, 1 476 B with the state that drains an oversized PUBLISH (1 580 B at first). */
+ * the V2.10 fidelity fixes (test_v210_fidelity.c), 1 476 B with the state that drains an oversized PUBLISH (1 580 B at first). */
 #define CAP_IDLE_HEAP 1500
 
 

@@ -1,11 +1,11 @@
 /*
  * test_bad_args.c - bad arguments to every exported IOT_* function give their V2.10 codes
- * (reference §1, REQUIREMENTS "What bad input gets"), plus the IOT_SetupConnInfo known answers
- * for the sample device (reference §5.1) and IOT_SetupDomain's out-of-range rule
- * (REQUIREMENTS "out-of-range setup").
+ * (docs/v210-reference.md §1, docs/requirements.md "What bad input gets"), plus the IOT_SetupConnInfo known answers
+ * for the sample device (docs/v210-reference.md §5.1) and IOT_SetupDomain's out-of-range rule
+ * (docs/requirements.md "out-of-range setup").
  *
  * Every kind of rejection must also leave an [err]/[wrn] log line, and the device secret and
- * password never appear in the log (REQUIREMENTS "What bad input gets", "logging"): the reference
+ * password never appear in the log (docs/requirements.md "What bad input gets", "logging"): the reference
  * HAL's HAL_Printf writes to stdout, which the test captures around those calls.
  *
  * Needs a broker for the checks that want a live handle: run under tests/scripts/with_mosquitto.sh
@@ -138,7 +138,7 @@ static void test_subscribe(void *h)
     size_t i;
 
     CHECK_INT(IOT_MQTT_Subscribe(h, NULL, IOTX_MQTT_QOS0, on_message, NULL), -2);
-    /* Reference §1.1: NULL or empty filter gives -2 (STRING_PTR_SANITY_CHECK). */
+    /* docs/v210-reference.md §1.1: NULL or empty filter gives -2 (STRING_PTR_SANITY_CHECK). */
     CHECK_INT(IOT_MQTT_Subscribe(h, "", IOTX_MQTT_QOS0, on_message, NULL), -2);
     CHECK_INT(IOT_MQTT_Subscribe(h, "a/b", IOTX_MQTT_QOS0, NULL, NULL), -2);
 
@@ -296,7 +296,7 @@ static void test_setup_conn_info(void)
     CHECK(info == sentinel);
     CHECK_INT(IOT_SetupConnInfo(SAMPLE_PK, SAMPLE_DN, SAMPLE_DS, NULL), -1);
 
-    /* The sample device (reference §5.1, direct TCP build). */
+    /* The sample device (docs/v210-reference.md §5.1, direct TCP build). */
     CHECK_INT(IOT_SetupConnInfo(SAMPLE_PK, SAMPLE_DN, SAMPLE_DS, (void **)&ci), 0);
     CHECK(ci != NULL);
     if (ci != NULL) {
@@ -334,7 +334,7 @@ static void test_setup_domain(void)
     IOT_SetupDomain(IOTX_CLOUD_DOMAIN_GER);
     CHECK_STR(host_for_domain(), "yfTuLfBJTiL.iot-as-mqtt.eu-central-1.aliyuncs.com");
 
-    /* Out of range: logged and ignored, the previous domain stays (REQUIREMENTS). */
+    /* Out of range: logged and ignored, the previous domain stays (docs/requirements.md). */
     IOT_SetupDomain(IOTX_CLOUD_DOMAIN_SH);
     IOT_SetupDomain(99);
     CHECK_STR(host_for_domain(), "yfTuLfBJTiL.iot-as-mqtt.cn-shanghai.aliyuncs.com");
@@ -389,7 +389,7 @@ static const char *capture_end(void)
     return g_captured;
 }
 
-/* A rejection must leave a readable error or warning line (REQUIREMENTS "What bad input gets"). */
+/* A rejection must leave a readable error or warning line (docs/requirements.md "What bad input gets"). */
 static void check_logged(const char *what, const char *text)
 {
     if (strstr(text, "[err]") != NULL || strstr(text, "[wrn]") != NULL) {

@@ -1,5 +1,5 @@
 /*
- * test_malloc_failure.c - failing HAL calls get their documented results (REQUIREMENTS
+ * test_malloc_failure.c - failing HAL calls get their documented results (docs/requirements.md
  * "Behaviour" memory row, "What bad input gets").
  *
  * HAL_Malloc (hal_posix_fail_malloc_after(n): the (n+1)-th call from now fails), at the named
@@ -11,7 +11,7 @@
  *   - the subscription copy -> IOT_MQTT_Subscribe returns -42, the filter is not subscribed,
  *     and the client keeps working (a following subscribe gets its SUBACK and its messages).
  *   For Publish and Subscribe, the other allocations they make (if any) are not named fallible
- *   points: REQUIREMENTS lets those log and abort, so an abort there is reported, not failed.
+ *   points: docs/requirements.md lets those log and abort, so an abort there is reported, not failed.
  * HAL_TCP (hal_posix_fail_tcp), in this process:
  *   - establish failing -> Construct returns NULL and logs -28 (MQTT_NETWORK_CONNECT_ERROR);
  *   - reads failing during a session -> DISCONNECT, then RECONNECT once reads work again, and

@@ -1,5 +1,5 @@
 /*
- * test_module_id.c - the V2.10 module-ID report (reference 5.12, REQUIREMENTS "module-ID report"):
+ * test_module_id.c - the V2.10 module-ID report (docs/v210-reference.md §5.12, docs/requirements.md "module-ID report"):
  * with partner and module ids from the HAL and the identity known from IOT_SetupConnInfo,
  * Construct publishes {"id":"<pk>_<dn>_mid","params":{...}} to /sys/<pk>/<dn>/thing/status/update
  * right after CONNACK; a client built from other strings (identity unknown) publishes nothing.

@@ -1,6 +1,6 @@
 /*
  * test_mqtt_broker.c - IOT_MQTT_* through libiotmqtt.a and the reference POSIX HAL against a
- * real mosquitto (REQUIREMENTS "Behaviour", issue 3 "C tests"):
+ * real mosquitto (docs/requirements.md "Behaviour"):
  *   - subscribe/publish QoS0 and QoS1 to its own topic: topic, payload, qos, packet id;
  *   - events SUBCRIBE_SUCCESS / PUBLISH_SUCCESS / UNSUBCRIBE_SUCCESS with their packet ids;
  *   - unsubscribe really stops delivery (broken in V2.10);
@@ -763,7 +763,7 @@ static void test_overflow(void)
     CHECK(rc > 0);
     CHECK(wait_msg(small.h, HANDLER_SMALL, "small after big", 1, 3000));
     IOT_MQTT_Yield(large.h, 50);
-    /* The big QoS1 message was acknowledged and dropped, not redelivered (REQUIREMENTS). */
+    /* The big QoS1 message was acknowledged and dropped, not redelivered (docs/requirements.md). */
     IOT_MQTT_Yield(small.h, 300);
     CHECK_INT(count_events(IOTX_MQTT_EVENT_BUFFER_OVERFLOW, 0, 0, small.h), 1);
     CHECK_INT(count_events(IOTX_MQTT_EVENT_DISCONNECT, 0, 0, NULL), 0);

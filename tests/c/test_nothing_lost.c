@@ -1,6 +1,6 @@
 /*
  * test_nothing_lost.c - QoS1 "nothing lost" through a fault-injecting TCP proxy
- * (REQUIREMENTS "Behaviour": QoS1 publish, reconnect, Yield; issue 3 "Nothing lost").
+ * (docs/requirements.md "Behaviour": QoS1 publish, reconnect, Yield).
  *
  *   iotmqtt publisher --(fault proxy, tests/proxy/fault_proxy.c)--> mosquitto <-- libmosquitto
  *                                                                                 subscriber

@@ -1,5 +1,5 @@
 /*
- * test_v210_fidelity.c - unchanged V2.10 firmware behaves as before (issue 11), through the
+ * test_v210_fidelity.c - unchanged V2.10 firmware behaves as before, through the
  * V2.10 API, libiotmqtt.a and the reference POSIX HAL against a real mosquitto:
  *   1. topic_msg->retain reaches the wire: a later subscriber gets the message as retained;
  *   2. re-subscribing the same filter with the same handler and context adds no slot (the

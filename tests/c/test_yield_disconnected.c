@@ -1,6 +1,6 @@
 /*
  * test_yield_disconnected.c - IOT_MQTT_Yield never returns early and never sleeps through the
- * reconnect back-off while reconnects fail (REQUIREMENTS "Behaviour", Yield and reconnect).
+ * reconnect back-off while reconnects fail (docs/requirements.md "Behaviour", Yield and reconnect).
  *
  * The client connects through the fault proxy (tests/proxy/fault_proxy.c); then the proxy's
  * upstream goes away and the connection is cut. Three ways for the reconnects to fail, one

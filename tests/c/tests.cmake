@@ -6,7 +6,7 @@ set(_inc ${PROJECT_SOURCE_DIR}/include)
 set(_compat ${TESTS_DIR}/compat)
 
 # 1. ABI: sizes, offsets, enum values, macros and all 184 iotx_err_t constants (LP64, at run
-#    time), and the ILP32 column of reference §2.8 with _Static_assert under an i386 compiler.
+#    time), and the ILP32 column of docs/v210-reference.md §2.8 with _Static_assert under an i386 compiler.
 #    That is i686-linux-gnu-gcc (Debian's gcc-i686-linux-gnu), not gcc -m32: gcc-multilib
 #    conflicts with the ARM cross compilers. -DIOTMQTT_ILP32_CC="gcc;-m32" also works.
 find_program(_ilp32_gcc i686-linux-gnu-gcc)
@@ -71,7 +71,7 @@ iotmqtt_c_test(test_mqtt_broker ${CMAKE_CURRENT_SOURCE_DIR}/test_mqtt_broker.c)
 add_test(NAME mqtt_broker COMMAND ${SCRIPTS}/with_mosquitto.sh $<TARGET_FILE:test_mqtt_broker>)
 set_tests_properties(mqtt_broker PROPERTIES TIMEOUT 120)
 
-# 5. Robustness (issue 3): nothing lost through a fault-injecting proxy, allocation caps,
+# 5. Robustness: nothing lost through a fault-injecting proxy, allocation caps,
 #    failing HAL_Malloc / HAL_TCP, Yield while reconnects fail, valgrind.
 set(_proxy_dir ${TESTS_DIR}/proxy)
 find_library(IOTMQTT_LIBMOSQUITTO mosquitto REQUIRED)

@@ -1,6 +1,6 @@
 /*
  * v210_api.c - a compatibility source written against the iotkit-embedded V2.10 interface
- * (reference §1 functions, §2 types, macros and enums), the way V2.10 firmware uses it.
+ * (docs/v210-reference.md §1 functions, §2 types, macros and enums), the way V2.10 firmware uses it.
  *
  * It must compile unchanged as C99 (gcc -std=c99 -Wall -Wextra -Werror), as C++
  * (g++ -Wall -Wextra -Werror -x c++) and for ILP32 (i686-linux-gnu-gcc), and link against libiotmqtt.a

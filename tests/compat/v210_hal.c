@@ -1,5 +1,5 @@
 /*
- * v210_hal.c - a minimal TCP-only HAL with exactly the prototypes of reference §3
+ * v210_hal.c - a minimal TCP-only HAL with exactly the prototypes of docs/v210-reference.md §3
  * (OS, TCP, product getters/setters; no HAL_SSL_*, no HAL_iTLS_*), as a V2.10 firmware for a
  * FEATURE_MQTT_DIRECT_NOTLS = y build would supply it.
  *

@@ -1,4 +1,4 @@
-# TLS and HTTPS pre-authentication tests (issue 4). Included by tests/CMakeLists.txt with
+# TLS and HTTPS pre-authentication tests (README "TLS and the CA"). Included by tests/CMakeLists.txt with
 #   include(${CMAKE_CURRENT_SOURCE_DIR}/tls/tests.cmake)
 # after add_subdirectory(c) and the build_emulator test. Registers tests only in TLS builds:
 #   direct TLS (FEATURE_MQTT_DIRECT = y):  tls_mosquitto

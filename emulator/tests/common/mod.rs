@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 pub const EXE: &str = env!("CARGO_BIN_EXE_iotmqtt-emulator");
 
-/// The sample device of reference §5.1.
+/// The sample device of docs/v210-reference.md §5.1.
 pub const PK: &str = "yfTuLfBJTiL";
 pub const DN: &str = "TestDeviceForDemo";
 pub const DS: &str = "fSCl9Ns5YPnYN8Ocg0VEel1kXFnRlV6c";
