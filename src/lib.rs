@@ -69,12 +69,14 @@ extern "C" fn rust_eh_personality() {}
 pub mod log;
 pub mod auth;
 mod ca;
+mod caller_buffer;
 mod driver;
 pub mod ffi;
 #[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
 mod guider_client;
 pub mod hal;
 pub mod heap;
+mod net_error;
 mod text;
 #[cfg(any(iotmqtt_tls, test))]
 mod tls;

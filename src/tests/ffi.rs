@@ -228,5 +228,8 @@ fn log_level_and_memory_stats_entry_points() {
     IOT_SetLogLevel(IOT_LogLevel(9));
     assert!(!log_lines("Invalid log level 9, must be 0..5").is_empty());
     IOT_SetLogLevel(IOT_LogLevel(5));
-    assert_eq!(crate::ffi::codes::connack_error(0), -39);
+    assert_eq!(
+        crate::ffi::codes::code(crate::driver::ClientError::ConnectRefused(0).into()),
+        -39
+    );
 }
