@@ -85,6 +85,4 @@ mod transport;
 #[cfg(test)]
 mod make_settings;
 #[cfg(test)]
-mod test_hal;
-#[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use std::ptr::null_mut;
 use super::{broker, debug_log, message, params, Events};
 use crate::ffi::types::{iotx_mqtt_qos_t, IOT_LogLevel};
 use crate::ffi::*;
-use crate::test_hal::{fail_mutex_creates, log_lines};
+use crate::tests::hal_rig::{fail_mutex_creates, log_lines};
 
 unsafe extern "C" fn ignore(
     _: *mut c_void,
