@@ -21,7 +21,7 @@ use crate::transport::Transport;
 use iotmqtt_engine::codec::{self, Drain, Frame};
 
 /// Why a call failed, by what failed; the reason was logged. The C boundary gives each its
-/// V2.10 code.
+/// V2.10 code. Fieldless, so it travels in a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientError {
     /// Memory ran out, the HAL could not create a mutex, or a fixed buffer was too small.
@@ -34,29 +34,64 @@ pub enum ClientError {
     YieldRunning,
     /// The topic is not a valid topic name (publish) or filter (subscribe, unsubscribe).
     InvalidTopic,
-    /// The packet does not fit the write buffer; nothing was sent.
-    TooLarge(Packet),
+    /// A CONNECT that does not fit the write buffer; nothing was sent.
+    ConnectTooLarge,
+    /// A PUBLISH that does not fit the write buffer; nothing was sent.
+    PublishTooLarge,
+    /// A SUBSCRIBE that does not fit the write buffer; nothing was sent.
+    SubscribeTooLarge,
+    /// An UNSUBSCRIBE that does not fit the write buffer; nothing was sent.
+    UnsubscribeTooLarge,
     /// Too many requests pending (20 QoS1 publishes, 30 subscriptions or unsubscribes).
     PendingFull,
     /// Memory for another pending request ran out.
     PendingNoMemory,
     /// A QoS2 publish (not supported, as in V2.10).
     QosNotSupported,
-    /// The network failed.
-    Network(NetError),
-    /// The server's CONNACK refused the connection with this return code.
-    ConnectRefused(u8),
+    /// The connection could not be opened ([`NetError::Connect`]).
+    NetworkConnect,
+    /// The TLS server certificate did not verify ([`NetError::CertificateRejected`]).
+    CertificateRejected,
+    /// A write failed; the connection is lost ([`NetError::Write`]).
+    NetworkWrite,
+    /// CONNACK return code 1: unacceptable protocol version.
+    RefusedProtocolVersion,
+    /// CONNACK return code 2: client identifier rejected.
+    RefusedIdentifier,
+    /// CONNACK return code 3: server unavailable.
+    RefusedServerUnavailable,
+    /// CONNACK return code 4: bad user name or password.
+    RefusedCredentials,
+    /// CONNACK return code 5: not authorized.
+    RefusedNotAuthorized,
+    /// A CONNACK return code MQTT 3.1.1 does not define.
+    RefusedOther,
     /// No CONNACK within the request timeout.
     ConnectTimeout,
 }
 
-/// The packets that are checked against the write buffer before anything is sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Packet {
-    Connect,
-    Publish,
-    Subscribe,
-    Unsubscribe,
+impl ClientError {
+    /// The refusal a CONNACK return code (non-zero) stands for.
+    pub fn connect_refused(return_code: u8) -> Self {
+        match return_code {
+            1 => ClientError::RefusedProtocolVersion,
+            2 => ClientError::RefusedIdentifier,
+            3 => ClientError::RefusedServerUnavailable,
+            4 => ClientError::RefusedCredentials,
+            5 => ClientError::RefusedNotAuthorized,
+            _ => ClientError::RefusedOther,
+        }
+    }
+}
+
+impl From<NetError> for ClientError {
+    fn from(error: NetError) -> Self {
+        match error {
+            NetError::Connect => ClientError::NetworkConnect,
+            NetError::CertificateRejected => ClientError::CertificateRejected,
+            NetError::Write => ClientError::NetworkWrite,
+        }
+    }
 }
 
 /// A received PUBLISH, as handlers are given it: topic and payload point into the read buffer.
@@ -83,6 +118,13 @@ pub trait Handler: Copy + PartialEq {
     fn event(&self, client: usize, event: Event);
     /// The code the layer above returns for `error`, for the log lines that show it.
     fn code(error: ClientError) -> i32;
+}
+
+/// What [`Client::dispatch`] hands a handler: one function for both, as the callbacks are one
+/// C function in V2.10.
+enum Callback<'a, M> {
+    Message(&'a mut M),
+    Event(Event),
 }
 
 /// Fresh connection strings after re-authentication (`IOT_SetupConnInfo`'s, refreshed).
@@ -209,11 +251,11 @@ impl Call {
 
     /// The error for a packet of this call that does not fit the write buffer.
     fn too_large(self) -> ClientError {
-        ClientError::TooLarge(match self {
-            Call::Publish => Packet::Publish,
-            Call::Subscribe => Packet::Subscribe,
-            Call::Unsubscribe => Packet::Unsubscribe,
-        })
+        match self {
+            Call::Publish => ClientError::PublishTooLarge,
+            Call::Subscribe => ClientError::SubscribeTooLarge,
+            Call::Unsubscribe => ClientError::UnsubscribeTooLarge,
+        }
     }
 
     /// Why the engine found `topic` invalid: found again, on the refusal path only.
@@ -388,11 +430,14 @@ impl<H: Handler> Client<H> {
         self.dispatching.load(Ordering::Acquire)
     }
 
-    /// Runs a callback with `dispatching` set around it; `call` is given the client's handle.
-    fn dispatch(&self, call: impl FnOnce(usize)) {
+    /// Runs `handler` with `dispatching` set around it.
+    fn dispatch(&self, handler: &H, callback: Callback<'_, H::Message>) {
         let handle = self.handle.load(Ordering::Relaxed);
         self.dispatching.store(true, Ordering::Release);
-        call(handle);
+        match callback {
+            Callback::Message(message) => handler.deliver(handle, message),
+            Callback::Event(event) => handler.event(handle, event),
+        }
         self.dispatching.store(false, Ordering::Release);
     }
 
@@ -472,7 +517,7 @@ impl<H: Handler> Client<H> {
             shared.engine.on_transport_lost(now, random());
             // A QoS1 message stays queued and goes out again after the reconnect.
             if pkid == 0 {
-                return Err(ClientError::Network(NetError::Write));
+                return Err(ClientError::NetworkWrite);
             }
         }
         // Acks or resends the engine queued meanwhile go out with the next Yield.
@@ -490,7 +535,7 @@ impl<H: Handler> Client<H> {
         if !flush(&mut shared, now) {
             // V2.10: a request that could not be sent is withdrawn (the caller may retry).
             shared.engine.cancel_request(id);
-            return Err(ClientError::Network(NetError::Write));
+            return Err(ClientError::NetworkWrite);
         }
         log_info!(
             "mqtt subscribe packet sent, topic = {}, packet id = {}",
@@ -510,7 +555,7 @@ impl<H: Handler> Client<H> {
             .map_err(|e| api_error::<H>(Call::Unsubscribe, filter, write_buf_size, e))?;
         if !flush(&mut shared, now) {
             shared.engine.cancel_request(id);
-            return Err(ClientError::Network(NetError::Write));
+            return Err(ClientError::NetworkWrite);
         }
         Ok(id)
     }
@@ -845,7 +890,7 @@ impl<H: Handler> Client<H> {
         };
         if let Some(mut message) = message {
             for target in targets.iter().flatten() {
-                self.dispatch(|client| target.deliver(client, &mut message));
+                self.dispatch(target, Callback::Message(&mut message));
             }
         }
         self.raise_events(reader, events);
@@ -873,7 +918,7 @@ impl<H: Handler> Client<H> {
                             "CONNACK refused the connection with code {}",
                             u32::from(code)
                         );
-                        reader.connect_error = Some(ClientError::ConnectRefused(code));
+                        reader.connect_error = Some(ClientError::connect_refused(code));
                         continue;
                     }
                     Event::ConnectTimeout => {
@@ -898,7 +943,7 @@ impl<H: Handler> Client<H> {
                     | Event::BufferOverflow => {}
                 }
                 if let Some(handler) = &self.default_handler {
-                    self.dispatch(|client| handler.event(client, event));
+                    self.dispatch(handler, Callback::Event(event));
                 }
             }
             if !batch.full {
@@ -963,7 +1008,7 @@ impl<H: Handler> Client<H> {
             (len, shared.write_buf.len())
         };
         if connect_len > write_buf_size {
-            let error = ClientError::TooLarge(Packet::Connect);
+            let error = ClientError::ConnectTooLarge;
             log_err!(
                 "CONNECT packet of {} bytes does not fit write_buf_size {} ({})",
                 connect_len,
@@ -993,7 +1038,7 @@ impl<H: Handler> Client<H> {
                     endpoint.host.to_str().unwrap_or("?"),
                     u32::from(endpoint.port)
                 );
-                return self.attempt_failed(ClientError::Network(error));
+                return self.attempt_failed(error.into());
             }
         };
         let start = hal::uptime_ms();
@@ -1003,7 +1048,7 @@ impl<H: Handler> Client<H> {
             shared.engine.on_transport_open(start);
             if !flush(&mut shared, start) {
                 shared.transport = None;
-                return Err(ClientError::Network(NetError::Write));
+                return Err(ClientError::NetworkWrite);
             }
             u64::from(shared.engine.request_timeout_ms())
         };
@@ -1024,9 +1069,7 @@ impl<H: Handler> Client<H> {
             if !alive {
                 self.shared.lock().transport = None;
                 self.dispatch_events(reader);
-                return Err(reader
-                    .connect_error
-                    .unwrap_or(ClientError::Network(NetError::Connect)));
+                return Err(reader.connect_error.unwrap_or(ClientError::NetworkConnect));
             }
             let left = (start + timeout + 1).saturating_sub(now).max(1);
             // A CONNACK is 4 bytes.
@@ -1070,10 +1113,10 @@ fn write_one(
 ) -> Result<(), ClientError> {
     let transport = transport.ok_or(ClientError::NotConnected)?;
     let buf = write_buf.as_mut_slice();
-    let len = codec::encode(packet, buf).map_err(|_| ClientError::TooLarge(Packet::Publish))?;
+    let len = codec::encode(packet, buf).map_err(|_| ClientError::PublishTooLarge)?;
     transport
         .write_all(buf.get(..len).unwrap_or(&[]))
-        .map_err(ClientError::Network)
+        .map_err(ClientError::from)
 }
 
 /// Sends everything the engine queued, batching packets into the write buffer. On a write

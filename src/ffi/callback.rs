@@ -15,12 +15,10 @@ use crate::driver::{ClientError, Handler, Received};
 /// What BUFFER_OVERFLOW carries (V2.10's text).
 const OVERFLOW_TEXT: &CStr = c"mqtt read buffer is too short";
 
-/// What an event carries in `msg->msg` (reference §2.2).
-pub enum EventArg<'a> {
-    None,
-    PacketId(u16),
-    Message(&'a mut iotx_mqtt_topic_info_t),
-    Text(&'static CStr),
+/// What SUBSCRIBE/UNSUBSCRIBE/PUBLISH events carry in `msg->msg`: the packet id as the
+/// pointer's value (reference §2.2).
+fn packet_id(id: u16) -> *mut c_void {
+    usize::from(id) as *mut c_void
 }
 
 /// A C callback and its context pointer.
@@ -50,14 +48,9 @@ impl CHandler {
         func.map(|func| Self { func, context })
     }
 
-    /// Calls the handler; `client` is the handle `IOT_MQTT_Construct` returned.
-    fn raise(&self, client: usize, event_type: iotx_mqtt_event_type_t, arg: EventArg<'_>) {
-        let msg: *mut c_void = match arg {
-            EventArg::None => core::ptr::null_mut(),
-            EventArg::PacketId(id) => usize::from(id) as *mut c_void,
-            EventArg::Message(info) => (info as *mut iotx_mqtt_topic_info_t).cast(),
-            EventArg::Text(text) => text.as_ptr().cast_mut().cast(),
-        };
+    /// Calls the handler with `msg` as `msg->msg`; `client` is the handle `IOT_MQTT_Construct`
+    /// returned.
+    fn raise(&self, client: usize, event_type: iotx_mqtt_event_type_t, msg: *mut c_void) {
         let mut event = iotx_mqtt_event_msg_t { event_type, msg };
         // SAFETY: the caller registered this function with this context for these events; the
         // event struct and what it points to live until the call returns.
@@ -65,19 +58,24 @@ impl CHandler {
     }
 }
 
-/// The V2.10 event and argument for an engine event; None for the session's own events,
-/// which the driver keeps back.
-fn v210_event(raised: Event) -> Option<(iotx_mqtt_event_type_t, EventArg<'static>)> {
+/// The V2.10 event and what it carries in `msg->msg` for an engine event; None for the
+/// session's own events, which the driver keeps back.
+fn v210_event(raised: Event) -> Option<(iotx_mqtt_event_type_t, *mut c_void)> {
+    let none = core::ptr::null_mut();
     Some(match raised {
-        Event::Reconnected => (event::RECONNECT, EventArg::None),
-        Event::Disconnected => (event::DISCONNECT, EventArg::None),
-        Event::SubscribeSuccess(id) => (event::SUBCRIBE_SUCCESS, EventArg::PacketId(id)),
-        Event::SubscribeTimeout(id) => (event::SUBCRIBE_TIMEOUT, EventArg::PacketId(id)),
-        Event::SubscribeNack(id) => (event::SUBCRIBE_NACK, EventArg::PacketId(id)),
-        Event::UnsubscribeSuccess(id) => (event::UNSUBCRIBE_SUCCESS, EventArg::PacketId(id)),
-        Event::UnsubscribeTimeout(id) => (event::UNSUBCRIBE_TIMEOUT, EventArg::PacketId(id)),
-        Event::PublishSuccess(id) => (event::PUBLISH_SUCCESS, EventArg::PacketId(id)),
-        Event::BufferOverflow => (event::BUFFER_OVERFLOW, EventArg::Text(OVERFLOW_TEXT)),
+        Event::Reconnected => (event::RECONNECT, none),
+        Event::Disconnected => (event::DISCONNECT, none),
+        Event::SubscribeSuccess(id) => (event::SUBCRIBE_SUCCESS, packet_id(id)),
+        Event::SubscribeTimeout(id) => (event::SUBCRIBE_TIMEOUT, packet_id(id)),
+        Event::SubscribeNack(id) => (event::SUBCRIBE_NACK, packet_id(id)),
+        Event::UnsubscribeSuccess(id) => (event::UNSUBCRIBE_SUCCESS, packet_id(id)),
+        Event::UnsubscribeTimeout(id) => (event::UNSUBCRIBE_TIMEOUT, packet_id(id)),
+        Event::PublishSuccess(id) => (event::PUBLISH_SUCCESS, packet_id(id)),
+        // C only reads the text; it is never written through this pointer.
+        Event::BufferOverflow => (
+            event::BUFFER_OVERFLOW,
+            OVERFLOW_TEXT.as_ptr().cast_mut().cast(),
+        ),
         Event::Connected
         | Event::ConnectRefused(_)
         | Event::ConnectTimeout
@@ -105,7 +103,8 @@ impl Handler for CHandler {
     }
 
     fn deliver(&self, client: usize, message: &mut iotx_mqtt_topic_info_t) {
-        self.raise(client, event::PUBLISH_RECVEIVED, EventArg::Message(message));
+        let message: *mut iotx_mqtt_topic_info_t = message;
+        self.raise(client, event::PUBLISH_RECVEIVED, message.cast());
     }
 
     fn event(&self, client: usize, raised: Event) {

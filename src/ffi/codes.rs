@@ -2,7 +2,7 @@
 //! the one table from the typed errors below the C boundary to them.
 
 use crate::ca::CaError;
-use crate::driver::{ClientError, Packet};
+use crate::driver::ClientError;
 use crate::net_error::NetError;
 
 pub const SUCCESS_RETURN: i32 = 0;
@@ -41,7 +41,7 @@ impl From<ClientError> for Failure {
 
 impl From<NetError> for Failure {
     fn from(error: NetError) -> Self {
-        Failure::Client(ClientError::Network(error))
+        Failure::Client(error.into())
     }
 }
 
@@ -58,22 +58,22 @@ pub fn code(failure: Failure) -> i32 {
             ClientError::NoResources | ClientError::Reauthentication => FAIL_RETURN,
             ClientError::NotConnected | ClientError::YieldRunning => MQTT_STATE_ERROR,
             ClientError::InvalidTopic => MQTT_TOPIC_FORMAT_ERROR,
-            ClientError::TooLarge(Packet::Connect) => MQTT_CONNECT_PACKET_ERROR,
-            ClientError::TooLarge(Packet::Publish) => MQTT_PUBLISH_PACKET_ERROR,
-            ClientError::TooLarge(Packet::Subscribe) => MQTT_SUBSCRIBE_PACKET_ERROR,
-            ClientError::TooLarge(Packet::Unsubscribe) => MQTT_UNSUBSCRIBE_PACKET_ERROR,
+            ClientError::ConnectTooLarge => MQTT_CONNECT_PACKET_ERROR,
+            ClientError::PublishTooLarge => MQTT_PUBLISH_PACKET_ERROR,
+            ClientError::SubscribeTooLarge => MQTT_SUBSCRIBE_PACKET_ERROR,
+            ClientError::UnsubscribeTooLarge => MQTT_UNSUBSCRIBE_PACKET_ERROR,
             ClientError::PendingFull | ClientError::PendingNoMemory => MQTT_PUSH_TO_LIST_ERROR,
             ClientError::QosNotSupported => MQTT_PUBLISH_QOS_ERROR,
-            ClientError::Network(NetError::Connect) => MQTT_NETWORK_CONNECT_ERROR,
-            ClientError::Network(NetError::CertificateRejected) => ERROR_CERT_VERIFY_FAIL,
-            ClientError::Network(NetError::Write) => MQTT_NETWORK_ERROR,
-            // CONNACK return codes (reference §5.2).
-            ClientError::ConnectRefused(1) => MQTT_CONANCK_UNACCEPTABLE_PROTOCOL_VERSION_ERROR,
-            ClientError::ConnectRefused(2) => MQTT_CONNACK_IDENTIFIER_REJECTED_ERROR,
-            ClientError::ConnectRefused(3) => MQTT_CONNACK_SERVER_UNAVAILABLE_ERROR,
-            ClientError::ConnectRefused(4) => MQTT_CONNACK_BAD_USERDATA_ERROR,
-            ClientError::ConnectRefused(5) => MQTT_CONNACK_NOT_AUTHORIZED_ERROR,
-            ClientError::ConnectRefused(_) => MQTT_CONNACK_UNKNOWN_ERROR,
+            ClientError::NetworkConnect => MQTT_NETWORK_CONNECT_ERROR,
+            ClientError::CertificateRejected => ERROR_CERT_VERIFY_FAIL,
+            ClientError::NetworkWrite => MQTT_NETWORK_ERROR,
+            // The CONNACK refusals (reference §5.2).
+            ClientError::RefusedProtocolVersion => MQTT_CONANCK_UNACCEPTABLE_PROTOCOL_VERSION_ERROR,
+            ClientError::RefusedIdentifier => MQTT_CONNACK_IDENTIFIER_REJECTED_ERROR,
+            ClientError::RefusedServerUnavailable => MQTT_CONNACK_SERVER_UNAVAILABLE_ERROR,
+            ClientError::RefusedCredentials => MQTT_CONNACK_BAD_USERDATA_ERROR,
+            ClientError::RefusedNotAuthorized => MQTT_CONNACK_NOT_AUTHORIZED_ERROR,
+            ClientError::RefusedOther => MQTT_CONNACK_UNKNOWN_ERROR,
             ClientError::ConnectTimeout => MQTT_CONNECT_ERROR,
         },
         Failure::Ca(error) => match error {

@@ -13,7 +13,7 @@ use core::ffi::{c_char, c_int, c_void, CStr};
 use iotmqtt_engine::Config;
 
 use crate::caller_buffer::CallerBuffer;
-use crate::driver::{Client, ConnectParams, Endpoint};
+use crate::driver::{Client, ClientError, ConnectParams, Endpoint};
 use crate::{heap, log};
 use callback::CHandler;
 use types::{
@@ -107,6 +107,14 @@ fn live_client(handle: *mut c_void) -> Result<crate::heap::Counted<CClient>, c_i
         );
         codes::NULL_VALUE_ERROR
     })
+}
+
+/// What Subscribe, Unsubscribe and Publish return: the packet id, or the V2.10 code.
+fn id_or_code(result: Result<u16, ClientError>) -> c_int {
+    match result {
+        Ok(id) => c_int::from(id),
+        Err(error) => codes::code(error.into()),
+    }
 }
 
 fn out_of_memory() -> *mut c_void {
@@ -309,10 +317,7 @@ pub unsafe extern "C" fn IOT_MQTT_Subscribe(
             0
         }
     };
-    match client.subscribe(filter, qos, handler) {
-        Ok(id) => c_int::from(id),
-        Err(error) => codes::code(error.into()),
-    }
+    id_or_code(client.subscribe(filter, qos, handler))
 }
 
 /// Unsubscribes; returns the packet id (> 0) or a negative V2.10 code.
@@ -333,10 +338,7 @@ pub unsafe extern "C" fn IOT_MQTT_Unsubscribe(
         Ok(filter) => filter,
         Err(code) => return code,
     };
-    match client.unsubscribe(filter) {
-        Ok(id) => c_int::from(id),
-        Err(error) => codes::code(error.into()),
-    }
+    id_or_code(client.unsubscribe(filter))
 }
 
 /// Publishes; 0 for QoS0, the packet id for QoS1 (also written into `topic_msg->packet_id`).
@@ -384,15 +386,13 @@ pub unsafe extern "C" fn IOT_MQTT_Publish(
         return codes::MQTT_PUBLISH_QOS_ERROR;
     }
     let retain = one_bit_flag(msg.retain, "retain");
-    match client.publish(topic, payload, msg.qos, retain) {
-        Ok(id) => {
-            if msg.qos > 0 {
-                msg.packet_id = id;
-            }
-            c_int::from(id)
+    let result = client.publish(topic, payload, msg.qos, retain);
+    if let Ok(id) = result {
+        if msg.qos > 0 {
+            msg.packet_id = id;
         }
-        Err(error) => codes::code(error.into()),
     }
+    id_or_code(result)
 }
 
 /// Starts logging (V2.10: sets the level to EMERG; raise it with `IOT_SetLogLevel`).

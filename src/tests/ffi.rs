@@ -229,7 +229,7 @@ fn log_level_and_memory_stats_entry_points() {
     assert!(!log_lines("Invalid log level 9, must be 0..5").is_empty());
     IOT_SetLogLevel(IOT_LogLevel(5));
     assert_eq!(
-        crate::ffi::codes::code(crate::driver::ClientError::ConnectRefused(0).into()),
+        crate::ffi::codes::code(crate::driver::ClientError::connect_refused(0).into()),
         -39
     );
 }
