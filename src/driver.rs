@@ -120,8 +120,8 @@ pub trait Handler: Copy + PartialEq {
     fn code(error: ClientError) -> i32;
 }
 
-/// What [`Client::dispatch`] hands a handler: one function for both, as the callbacks are one
-/// C function in V2.10.
+/// What [`Client::dispatch`] runs a handler for: one function for both kinds keeps the
+/// dispatching flag in one place, and one copy of it in the image.
 enum Callback<'a, M> {
     Message(&'a mut M),
     Event(Event),

@@ -1,10 +1,14 @@
 //! iotmqtt: a drop-in replacement, in Rust, for the MQTT part of Alibaba's iotkit-embedded V2.10
 //! C SDK. C firmware compiles against `include/` and links `libiotmqtt.a` plus its own HAL.
 //!
-//! Layout: `ffi` is the C boundary (the only place that takes pointers from C); `hal` wraps the
+//! Layout: `ffi` is the C boundary (the only place that takes pointers from C, and the only one
+//! that knows the V2.10 codes, events and structs: `ffi::codes::code` maps every typed error
+//! below to its code, `ffi::callback` maps engine events to V2.10 events); `hal` wraps the
 //! imported `HAL_*` functions; `driver` runs the sans-I/O session engine (`iotmqtt-engine`, which
-//! also owns the wire format) over a `transport`; `auth` holds signing, connection info and
-//! HTTPS pre-authentication; `log` prints V2.10-style lines through `HAL_Printf`.
+//! also owns the wire format) over a `transport`, returns `driver::ClientError` and calls the
+//! `driver::Handler` ffi implements; `transport` and `tls` fail with `net_error::NetError`;
+//! `auth` holds signing, connection info and HTTPS pre-authentication; `log` prints V2.10-style
+//! lines through `HAL_Printf`.
 //!
 //! `#![no_std]` + alloc: the HAL is the only OS seam (locks through `HAL_Mutex*`, the heap
 //! through `HAL_Malloc`, a panic logs and calls the C library's `abort`). Only

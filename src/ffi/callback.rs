@@ -1,5 +1,5 @@
 //! The caller's callbacks: a C function and its context, run by the driver as its
-//! [`Handler`], with the one table from engine events to V2.10 events.
+//! [`Handler`](crate::driver::Handler), with the one table from engine events to V2.10 events.
 
 use core::ffi::{c_void, CStr};
 

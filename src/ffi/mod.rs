@@ -1,8 +1,8 @@
 //! The C boundary: the exported `IOT_*` functions of V2.10. The only module that takes raw
-//! pointers from C. Every argument is checked here and mapped to the V2.10 error codes; the
-//! work is done by the driver.
+//! pointers from C. Every argument is checked here, the work is done by the driver, and its
+//! typed errors become V2.10 codes here ([`codes::code`]).
 
-pub mod callback;
+mod callback;
 pub mod codes;
 mod registry;
 mod setup;

@@ -3,6 +3,8 @@
 //! failing HAL calls (HAL_MutexCreate, allocations) and the HAL wrappers; and the Rust HAL
 //! they all run on ([`hal_rig`]).
 
+// The driver with a Rust handler: typed errors and events.
+mod client;
 mod driver;
 mod ffi;
 // The HAL the unit tests run on: log capture, fault injection, allocation counters.
