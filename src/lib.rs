@@ -2,8 +2,8 @@
 //! C SDK. C firmware compiles against `include/` and links `libiotmqtt.a` plus its own HAL.
 //!
 //! Layout: `ffi` is the C boundary (the only place that takes pointers from C, and the only one
-//! that knows the V2.10 codes, events and structs: `ffi::codes::code` maps every typed error
-//! below to its code, `ffi::callback` maps engine events to V2.10 events); `hal` wraps the
+//! that knows the V2.10 codes, events and structs: `code` in `ffi/codes.rs` maps every typed
+//! error below to its code, `ffi/callback.rs` maps engine events to V2.10 events); `hal` wraps the
 //! imported `HAL_*` functions; `driver` runs the sans-I/O session engine (`iotmqtt-engine`, which
 //! also owns the wire format) over a `transport`, returns `driver::ClientError` and calls the
 //! `driver::Handler` ffi implements; `transport` and `tls` fail with `net_error::NetError`;
