@@ -88,8 +88,8 @@ impl Handler for CHandler {
     type Message = iotx_mqtt_topic_info_t;
 
     fn message(received: &Received<'_>) -> iotx_mqtt_topic_info_t {
-        // The driver drops payloads longer than 16 bits before they get here, and topics are
-        // at most 128 bytes (the engine's limit), so the lengths fit their V2.10 fields.
+        // Both lengths fit their 16-bit V2.10 fields: a topic's length is 16 bits on the wire,
+        // and the driver drops longer payloads before they get here.
         iotx_mqtt_topic_info_t {
             packet_id: received.packet_id,
             qos: received.qos,
