@@ -10,7 +10,6 @@
 
 use core::ffi::{c_char, CStr};
 
-use crate::ffi::codes;
 use crate::hal::StaticHalMutex;
 use crate::prelude::*;
 
@@ -41,9 +40,22 @@ pub fn current() -> Option<&'static CStr> {
     Some(replaced.unwrap_or_else(built_in))
 }
 
-/// [`current`] as the C pointer of `iotx_conn_info_t.pub_key`.
+/// [`current`] as a C string pointer (NULL without TLS), for the conn info's `pub_key`.
 pub fn pub_key() -> *const c_char {
     current().map_or(core::ptr::null(), CStr::as_ptr)
+}
+
+/// Why `IOT_SetCACert` refused a replacement (logged where it was refused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaError {
+    /// The build has no TLS, so there is no CA to replace.
+    NoTls,
+    /// Longer than [`MAX_PEM_LEN`].
+    TooLong,
+    /// No complete PEM certificate block in the text.
+    NotPem,
+    /// The HAL could not create the mutex that guards the CA.
+    NoLock,
 }
 
 /// Does `text` hold at least one complete PEM certificate block?
@@ -59,15 +71,15 @@ fn looks_like_pem(text: &[u8]) -> bool {
     }
 }
 
-/// Replaces the CA (`IOT_SetCACert`); None restores the built-in one. Err is the V2.10 code.
-pub fn replace(pem: Option<&CStr>) -> Result<(), i32> {
+/// Replaces the CA (`IOT_SetCACert`); None restores the built-in one.
+pub fn replace(pem: Option<&CStr>) -> Result<(), CaError> {
     if !cfg!(iotmqtt_tls) {
         log_err!("IOT_SetCACert: this build has no TLS (FEATURE_MQTT_DIRECT_NOTLS = y)");
-        return Err(codes::NULL_VALUE_ERROR);
+        return Err(CaError::NoTls);
     }
     let Some(text) = pem else {
         let Some(mut guard) = OVERRIDE.lock() else {
-            return Err(codes::FAIL_RETURN);
+            return Err(CaError::NoLock);
         };
         *guard = None;
         log_info!("IOT_SetCACert: built-in GlobalSign Root CA restored");
@@ -80,15 +92,15 @@ pub fn replace(pem: Option<&CStr>) -> Result<(), i32> {
             bytes.len(),
             MAX_PEM_LEN
         );
-        return Err(codes::NULL_VALUE_ERROR);
+        return Err(CaError::TooLong);
     }
     if !looks_like_pem(bytes) {
         log_err!("IOT_SetCACert: no \"-----BEGIN CERTIFICATE-----\" block in the text");
-        return Err(codes::NULL_VALUE_ERROR);
+        return Err(CaError::NotPem);
     }
     // Kept for the life of the process: earlier conn infos may still point at an older copy.
     let Some(mut guard) = OVERRIDE.lock() else {
-        return Err(codes::FAIL_RETURN);
+        return Err(CaError::NoLock);
     };
     let copy: &'static CStr = Box::leak(text.to_owned().into_boxed_c_str());
     *guard = Some(copy);
@@ -162,7 +174,13 @@ mod tests {
     fn replace_and_restore() {
         crate::log::open();
         crate::log::set_level(crate::log::DEBUG);
-        assert_eq!(replace(Some(c"not a certificate")), Err(-2));
+        // Both are -2 at the C boundary.
+        let refused = if cfg!(iotmqtt_tls) {
+            CaError::NotPem
+        } else {
+            CaError::NoTls
+        };
+        assert_eq!(replace(Some(c"not a certificate")), Err(refused));
         if cfg!(iotmqtt_tls) {
             let pem = c"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
             assert_eq!(replace(Some(pem)), Ok(()));
@@ -171,7 +189,7 @@ mod tests {
             assert_eq!(current(), Some(built_in()));
         } else {
             assert!(pub_key().is_null());
-            assert_eq!(replace(None), Err(-2));
+            assert_eq!(replace(None), Err(CaError::NoTls));
         }
     }
 }

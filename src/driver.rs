@@ -2,7 +2,6 @@
 //! the locks, moves bytes between the codec and the engine, and runs callbacks with no lock held.
 //! Protocol and timing rules live in the engine; nothing here decides them.
 
-use core::ffi::CStr;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use alloc::ffi::CString;
@@ -12,15 +11,121 @@ use iotmqtt_engine::{
     Incoming, Outgoing, Session, State, TopicError,
 };
 
-use crate::ffi::callback::{CHandler, CallerBuffer, EventArg};
-use crate::ffi::codes;
-use crate::ffi::types::{event, iotx_mqtt_event_type_t, iotx_mqtt_topic_info_t};
+use crate::caller_buffer::CallerBuffer;
 use crate::hal::{self, HalMutex};
 use crate::heap::Counted;
+use crate::net_error::NetError;
 use crate::prelude::*;
 use crate::text::FixedText;
 use crate::transport::Transport;
 use iotmqtt_engine::codec::{self, Drain, Frame};
+
+/// Why a call failed, by what failed; the reason was logged. The C boundary gives each its
+/// V2.10 code. Fieldless, so it travels in a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientError {
+    /// Memory ran out, the HAL could not create a mutex, or a fixed buffer was too small.
+    NoResources,
+    /// Re-authentication before a reconnect failed.
+    Reauthentication,
+    /// The client is not connected.
+    NotConnected,
+    /// Yield was called from one of the client's callbacks or while another thread yields.
+    YieldRunning,
+    /// The topic is not a valid topic name (publish) or filter (subscribe, unsubscribe).
+    InvalidTopic,
+    /// A CONNECT that does not fit the write buffer; nothing was sent.
+    ConnectTooLarge,
+    /// A PUBLISH that does not fit the write buffer; nothing was sent.
+    PublishTooLarge,
+    /// A SUBSCRIBE that does not fit the write buffer; nothing was sent.
+    SubscribeTooLarge,
+    /// An UNSUBSCRIBE that does not fit the write buffer; nothing was sent.
+    UnsubscribeTooLarge,
+    /// Too many requests pending (20 QoS1 publishes, 30 subscriptions or unsubscribes).
+    PendingFull,
+    /// Memory for another pending request ran out.
+    PendingNoMemory,
+    /// A QoS2 publish (not supported, as in V2.10).
+    QosNotSupported,
+    /// The connection could not be opened ([`NetError::Connect`]).
+    NetworkConnect,
+    /// The TLS server certificate did not verify ([`NetError::CertificateRejected`]).
+    CertificateRejected,
+    /// A write failed; the connection is lost ([`NetError::Write`]).
+    NetworkWrite,
+    /// CONNACK return code 1: unacceptable protocol version.
+    RefusedProtocolVersion,
+    /// CONNACK return code 2: client identifier rejected.
+    RefusedIdentifier,
+    /// CONNACK return code 3: server unavailable.
+    RefusedServerUnavailable,
+    /// CONNACK return code 4: bad user name or password.
+    RefusedCredentials,
+    /// CONNACK return code 5: not authorized.
+    RefusedNotAuthorized,
+    /// A CONNACK return code MQTT 3.1.1 does not define.
+    RefusedOther,
+    /// No CONNACK within the request timeout.
+    ConnectTimeout,
+}
+
+impl ClientError {
+    /// The refusal a CONNACK return code (non-zero) stands for.
+    pub fn connect_refused(return_code: u8) -> Self {
+        match return_code {
+            1 => ClientError::RefusedProtocolVersion,
+            2 => ClientError::RefusedIdentifier,
+            3 => ClientError::RefusedServerUnavailable,
+            4 => ClientError::RefusedCredentials,
+            5 => ClientError::RefusedNotAuthorized,
+            _ => ClientError::RefusedOther,
+        }
+    }
+}
+
+impl From<NetError> for ClientError {
+    fn from(error: NetError) -> Self {
+        match error {
+            NetError::Connect => ClientError::NetworkConnect,
+            NetError::CertificateRejected => ClientError::CertificateRejected,
+            NetError::Write => ClientError::NetworkWrite,
+        }
+    }
+}
+
+/// A received PUBLISH, as handlers are given it: topic and payload point into the read buffer.
+pub struct Received<'a> {
+    pub packet_id: u16,
+    pub qos: u8,
+    pub dup: bool,
+    pub retain: bool,
+    pub topic: &'a str,
+    pub payload: &'a [u8],
+}
+
+/// The callbacks the driver runs, as the layer above defines them (the C boundary implements
+/// it for V2.10's callback and context). Each subscription stores one, and the client has a
+/// default one; the driver marks the client as dispatching around every call.
+pub trait Handler: Copy + PartialEq {
+    /// A received message in the form the handlers take: built once per message and shown to
+    /// every handler it goes to.
+    type Message;
+    fn message(received: &Received<'_>) -> Self::Message;
+    /// Hands `message` over; `client` is the handle the client was registered under.
+    fn deliver(&self, client: usize, message: &mut Self::Message);
+    /// Raises an engine event meant for the application (the session's own are kept back).
+    fn event(&self, client: usize, event: Event);
+    /// The code the layer above returns for `error`, for the log lines that show it.
+    fn code(error: ClientError) -> i32;
+}
+
+/// What [`Client::dispatch`] runs a handler for: one function for both kinds keeps the
+/// dispatching flag in one place, and one copy of it in the image.
+enum Callback<'a, M> {
+    Message(&'a mut M),
+    Event(Event),
+}
 
 /// Fresh connection strings after re-authentication (`IOT_SetupConnInfo`'s, refreshed).
 pub struct Credentials {
@@ -44,19 +149,19 @@ pub struct Endpoint {
 }
 
 /// Everything `IOT_MQTT_Construct` hands over, already checked and copied by the ffi layer.
-pub struct ConnectParams {
+pub struct ConnectParams<H> {
     pub endpoint: Endpoint,
     pub config: Config,
     pub read_buf: CallerBuffer,
     pub write_buf: CallerBuffer,
-    pub default_handler: Option<CHandler>,
+    pub default_handler: Option<H>,
     /// (productKey, deviceName) when known from `IOT_SetupConnInfo`, for the module-id report.
     pub identity: Option<(String, String)>,
 }
 
 /// State shared by every thread using the client; held only briefly, never across a read.
-struct Shared {
-    engine: Session<CHandler>,
+struct Shared<H> {
+    engine: Session<H>,
     transport: Option<Counted<Transport>>,
     write_buf: CallerBuffer,
 }
@@ -74,8 +179,8 @@ struct Reader {
     /// PUBLISH, PUBREC or PUBREL), saturating.
     since_answer: u32,
     endpoint: Endpoint,
-    /// Why the last connection attempt failed, as a V2.10 code.
-    connect_error: Option<i32>,
+    /// Why the last connection attempt failed.
+    connect_error: Option<ClientError>,
     /// Inside a connection attempt: framing stops at the CONNACK, so messages that arrive with
     /// it wait for the next Yield (after Construct returned and the caller subscribed).
     connecting: bool,
@@ -89,10 +194,10 @@ impl Reader {
     }
 }
 
-pub struct Client {
+pub struct Client<H> {
     /// The C handle, passed back to callbacks.
     handle: AtomicUsize,
-    shared: HalMutex<Shared>,
+    shared: HalMutex<Shared<H>>,
     reader: HalMutex<Reader>,
     /// A Yield is running (Yield is not re-entered, from a callback or another thread).
     yielding: AtomicBool,
@@ -100,10 +205,9 @@ pub struct Client {
     /// thread-locals in a no_std library, no thread id in the V2.10 HAL), so this is what keeps
     /// a callback from destroying the client that is calling it.
     dispatching: AtomicBool,
-    default_handler: Option<CHandler>,
+    default_handler: Option<H>,
 }
 
-const OVERFLOW_TEXT: &CStr = c"mqtt read buffer is too short";
 /// How long a bulk read may wait for the buffer to fill: the smallest timeout the HAL can be
 /// given, and so the most a bulk read delays dispatch.
 const BULK_WAIT_MS: u32 = 1;
@@ -145,12 +249,12 @@ impl Call {
         }
     }
 
-    /// V2.10's code for a packet that does not fit the write buffer.
-    fn too_large(self) -> i32 {
+    /// The error for a packet of this call that does not fit the write buffer.
+    fn too_large(self) -> ClientError {
         match self {
-            Call::Publish => codes::MQTT_PUBLISH_PACKET_ERROR,
-            Call::Subscribe => codes::MQTT_SUBSCRIBE_PACKET_ERROR,
-            Call::Unsubscribe => codes::MQTT_UNSUBSCRIBE_PACKET_ERROR,
+            Call::Publish => ClientError::PublishTooLarge,
+            Call::Subscribe => ClientError::SubscribeTooLarge,
+            Call::Unsubscribe => ClientError::UnsubscribeTooLarge,
         }
     }
 
@@ -173,19 +277,25 @@ impl Call {
     }
 }
 
-/// Maps an engine error to its V2.10 code, with the log line every refused call gets. The
-/// engine checks the topic before the size, as V2.10 does: an invalid topic gets -41 whatever
-/// the buffer sizes, and a packet that cannot fit gets its size code with nothing sent.
-fn api_error(call: Call, topic: &str, write_buf_size: usize, e: EngineError) -> i32 {
+/// Maps an engine error to the client's, with the log line every refused call gets (showing
+/// the code the layer above returns). The engine checks the topic before the size, as V2.10
+/// does: an invalid topic is refused as such whatever the buffer sizes, and a packet that
+/// cannot fit is refused for its size with nothing sent.
+fn api_error<H: Handler>(
+    call: Call,
+    topic: &str,
+    write_buf_size: usize,
+    e: EngineError,
+) -> ClientError {
     // A topic over the limit may be 64 KiB long: show its first 40 bytes or so only.
     let end = (40..topic.len())
         .find(|&i| topic.is_char_boundary(i))
         .unwrap_or(topic.len());
     let shown = topic.get(..end).unwrap_or(topic);
     let cut = if shown.len() < topic.len() { "..." } else { "" };
-    let (code, why) = match e {
+    let (error, why) = match e {
         EngineError::InvalidTopic => {
-            let code = codes::MQTT_TOPIC_FORMAT_ERROR;
+            let error = ClientError::InvalidTopic;
             log_err!(
                 "{}({}{}) failed: invalid topic of {} bytes: {} ({})",
                 call.name(),
@@ -193,12 +303,12 @@ fn api_error(call: Call, topic: &str, write_buf_size: usize, e: EngineError) -> 
                 cut,
                 topic.len(),
                 call.topic_error(topic),
-                code
+                H::code(error)
             );
-            return code;
+            return error;
         }
         EngineError::PacketTooLarge(len) => {
-            let code = call.too_large();
+            let error = call.too_large();
             log_err!(
                 "{}({}{}) failed: {} packet of {} bytes does not fit write_buf_size {} ({})",
                 call.name(),
@@ -207,18 +317,18 @@ fn api_error(call: Call, topic: &str, write_buf_size: usize, e: EngineError) -> 
                 call.packet(),
                 len,
                 write_buf_size,
-                code
+                H::code(error)
             );
-            return code;
+            return error;
         }
-        EngineError::NotConnected => (codes::MQTT_STATE_ERROR, "not connected"),
+        EngineError::NotConnected => (ClientError::NotConnected, "not connected"),
         EngineError::PendingFull => (
-            codes::MQTT_PUSH_TO_LIST_ERROR,
+            ClientError::PendingFull,
             "too many pending requests (20 QoS1 publishes, 30 subscriptions)",
         ),
-        EngineError::NoMemory => (codes::MQTT_PUSH_TO_LIST_ERROR, "out of memory"),
+        EngineError::NoMemory => (ClientError::PendingNoMemory, "out of memory"),
         EngineError::QosNotSupported | EngineError::InvalidQos => (
-            codes::MQTT_PUBLISH_QOS_ERROR,
+            ClientError::QosNotSupported,
             "QoS2 publish is not supported (V2.10)",
         ),
     };
@@ -228,14 +338,14 @@ fn api_error(call: Call, topic: &str, write_buf_size: usize, e: EngineError) -> 
         shown,
         cut,
         why,
-        code
+        H::code(error)
     );
-    code
+    error
 }
 
-impl Client {
+impl<H: Handler> Client<H> {
     /// Connects synchronously; on failure nothing is left behind and no event is raised.
-    pub fn construct(params: ConnectParams) -> Result<Counted<Client>, i32> {
+    pub fn construct(params: ConnectParams<H>) -> Result<Counted<Client<H>>, ClientError> {
         let ConnectParams {
             endpoint,
             config,
@@ -246,7 +356,7 @@ impl Client {
         } = params;
         let mut engine = Session::new(config).map_err(|_| {
             log_err!("out of memory creating the session");
-            codes::FAIL_RETURN
+            ClientError::NoResources
         })?;
         engine.set_max_packet_len(write_buf.len());
         let warnings = engine.config_warnings();
@@ -281,7 +391,7 @@ impl Client {
         });
         let (Some(shared), Some(reader)) = (shared, reader) else {
             log_err!("HAL_MutexCreate failed");
-            return Err(codes::FAIL_RETURN);
+            return Err(ClientError::NoResources);
         };
         let client = Counted::try_new(Client {
             handle: AtomicUsize::new(0),
@@ -293,7 +403,7 @@ impl Client {
         })
         .map_err(|_| {
             log_err!("out of memory creating the client");
-            codes::FAIL_RETURN
+            ClientError::NoResources
         })?;
         hal::srandom(hal::uptime_ms() as u32);
         {
@@ -320,11 +430,14 @@ impl Client {
         self.dispatching.load(Ordering::Acquire)
     }
 
-    /// Calls a C handler with `dispatching` set around it.
-    fn raise(&self, handler: &CHandler, kind: iotx_mqtt_event_type_t, arg: EventArg<'_>) {
+    /// Runs `handler` with `dispatching` set around it.
+    fn dispatch(&self, handler: &H, callback: Callback<'_, H::Message>) {
         let handle = self.handle.load(Ordering::Relaxed);
         self.dispatching.store(true, Ordering::Release);
-        handler.raise(handle, kind, arg);
+        match callback {
+            Callback::Message(message) => handler.deliver(handle, message),
+            Callback::Event(event) => handler.event(handle, event),
+        }
         self.dispatching.store(false, Ordering::Release);
     }
 
@@ -350,7 +463,7 @@ impl Client {
     }
 
     /// V2.10 module-id report (reference §5.12), when the HAL has both ids.
-    fn report_module_id(&self, pk: &str, dn: &str) -> Result<(), i32> {
+    fn report_module_id(&self, pk: &str, dn: &str) -> Result<(), ClientError> {
         let (pid, mid) = (hal::partner_id(), hal::module_id());
         if pid.as_str().is_empty() || mid.as_str().is_empty() {
             return Ok(());
@@ -371,15 +484,21 @@ impl Client {
         ]);
         let (Some(topic), Some(payload)) = (topic, payload) else {
             log_err!("module id report does not fit its buffer");
-            return Err(codes::FAIL_RETURN);
+            return Err(ClientError::NoResources);
         };
         self.publish(topic.as_str(), payload.as_str().as_bytes(), 0, false)
             .map(|_| ())
-            .inspect_err(|e| log_err!("module id report failed: {}", e))
+            .inspect_err(|&e| log_err!("module id report failed: {}", H::code(e)))
     }
 
     /// Publishes; Ok(0) for QoS0, Ok(packet id) for QoS1.
-    pub fn publish(&self, topic: &str, payload: &[u8], qos: u8, retain: bool) -> Result<u16, i32> {
+    pub fn publish(
+        &self,
+        topic: &str,
+        payload: &[u8],
+        qos: u8,
+        retain: bool,
+    ) -> Result<u16, ClientError> {
         let now = hal::uptime_ms();
         let mut guard = self.shared.lock();
         let shared = &mut *guard;
@@ -387,36 +506,36 @@ impl Client {
         let packet = shared
             .engine
             .publish(topic, payload, qos, retain, now)
-            .map_err(|e| api_error(Call::Publish, topic, write_buf_size, e))?;
+            .map_err(|e| api_error::<H>(Call::Publish, topic, write_buf_size, e))?;
         let pkid = match packet {
             Outgoing::Publish { pkid, qos, .. } if qos as u8 > 0 => pkid,
             _ => 0,
         };
         let written = write_one(&packet, &mut shared.write_buf, shared.transport.as_deref());
-        if let Err(code) = written {
-            log_err!("publish write failed ({}): connection lost", code);
+        if let Err(error) = written {
+            log_err!("publish write failed ({}): connection lost", H::code(error));
             shared.engine.on_transport_lost(now, random());
             // A QoS1 message stays queued and goes out again after the reconnect.
             if pkid == 0 {
-                return Err(codes::MQTT_NETWORK_ERROR);
+                return Err(ClientError::NetworkWrite);
             }
         }
         // Acks or resends the engine queued meanwhile go out with the next Yield.
         Ok(pkid)
     }
 
-    pub fn subscribe(&self, filter: &str, qos: u8, handler: CHandler) -> Result<u16, i32> {
+    pub fn subscribe(&self, filter: &str, qos: u8, handler: H) -> Result<u16, ClientError> {
         let now = hal::uptime_ms();
         let mut shared = self.shared.lock();
         let write_buf_size = shared.write_buf.len();
         let id = shared
             .engine
             .subscribe(filter, qos, handler, now)
-            .map_err(|e| api_error(Call::Subscribe, filter, write_buf_size, e))?;
+            .map_err(|e| api_error::<H>(Call::Subscribe, filter, write_buf_size, e))?;
         if !flush(&mut shared, now) {
             // V2.10: a request that could not be sent is withdrawn (the caller may retry).
             shared.engine.cancel_request(id);
-            return Err(codes::MQTT_NETWORK_ERROR);
+            return Err(ClientError::NetworkWrite);
         }
         log_info!(
             "mqtt subscribe packet sent, topic = {}, packet id = {}",
@@ -426,30 +545,30 @@ impl Client {
         Ok(id)
     }
 
-    pub fn unsubscribe(&self, filter: &str) -> Result<u16, i32> {
+    pub fn unsubscribe(&self, filter: &str) -> Result<u16, ClientError> {
         let now = hal::uptime_ms();
         let mut shared = self.shared.lock();
         let write_buf_size = shared.write_buf.len();
         let id = shared
             .engine
             .unsubscribe(filter, now)
-            .map_err(|e| api_error(Call::Unsubscribe, filter, write_buf_size, e))?;
+            .map_err(|e| api_error::<H>(Call::Unsubscribe, filter, write_buf_size, e))?;
         if !flush(&mut shared, now) {
             shared.engine.cancel_request(id);
-            return Err(codes::MQTT_NETWORK_ERROR);
+            return Err(ClientError::NetworkWrite);
         }
         Ok(id)
     }
 
     /// Runs for `timeout_ms` (V2.10's contract), reading, dispatching, pinging and reconnecting.
-    pub fn run_yield(&self, timeout_ms: u32) -> i32 {
+    pub fn run_yield(&self, timeout_ms: u32) -> Result<(), ClientError> {
         if self
             .yielding
             .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
             log_err!("IOT_MQTT_Yield called from a callback or while another thread yields");
-            return codes::MQTT_STATE_ERROR;
+            return Err(ClientError::YieldRunning);
         }
         let start = hal::uptime_ms();
         let timeout = u64::from(timeout_ms);
@@ -467,7 +586,7 @@ impl Client {
             }
         }
         self.yielding.store(false, Ordering::Release);
-        codes::SUCCESS_RETURN
+        Ok(())
     }
 
     /// Timers, due reconnects, queued packets, closing a dead transport, and events.
@@ -735,7 +854,7 @@ impl Client {
                 return true;
             }
         }
-        let mut targets: [Option<CHandler>; 32] = [None; 32];
+        let mut targets: [Option<H>; 32] = [None; 32];
         let message = match packet {
             Incoming::Publish {
                 dup,
@@ -744,16 +863,14 @@ impl Client {
                 topic,
                 pkid,
                 payload,
-            } => Some(iotx_mqtt_topic_info_t {
+            } => Some(H::message(&Received {
                 packet_id: pkid,
                 qos: qos as u8,
-                dup: u8::from(dup),
-                retain: u8::from(retain),
-                topic_len: topic.len() as u16,
-                payload_len: payload.len() as u16,
-                ptopic: topic.as_ptr().cast(),
-                payload: payload.as_ptr().cast(),
-            }),
+                dup,
+                retain,
+                topic,
+                payload,
+            })),
             _ => None,
         };
         let events = {
@@ -771,13 +888,9 @@ impl Client {
             // Acks go out once per read (process_input), not once per packet.
             take_events(&mut shared)
         };
-        if let Some(mut info) = message {
+        if let Some(mut message) = message {
             for target in targets.iter().flatten() {
-                self.raise(
-                    target,
-                    event::PUBLISH_RECVEIVED,
-                    EventArg::Message(&mut info),
-                );
+                self.dispatch(target, Callback::Message(&mut message));
             }
         }
         self.raise_events(reader, events);
@@ -794,28 +907,23 @@ impl Client {
     fn raise_events(&self, reader: &mut Reader, batch: EventBatch) {
         let mut batch = batch;
         loop {
-            for e in batch.events.iter().flatten() {
-                let (kind, arg) = match *e {
+            for &event in batch.events.iter().flatten() {
+                // The session's own events are logged and kept back; the rest are raised.
+                match event {
                     Event::Connected => continue,
-                    Event::Reconnected => {
-                        log_info!("reconnected");
-                        (event::RECONNECT, EventArg::None)
-                    }
-                    Event::Disconnected => {
-                        log_warn!("disconnected");
-                        (event::DISCONNECT, EventArg::None)
-                    }
+                    Event::Reconnected => log_info!("reconnected"),
+                    Event::Disconnected => log_warn!("disconnected"),
                     Event::ConnectRefused(code) => {
                         log_err!(
                             "CONNACK refused the connection with code {}",
                             u32::from(code)
                         );
-                        reader.connect_error = Some(codes::connack_error(code));
+                        reader.connect_error = Some(ClientError::connect_refused(code));
                         continue;
                     }
                     Event::ConnectTimeout => {
                         log_err!("no CONNACK within the request timeout");
-                        reader.connect_error = Some(codes::MQTT_CONNECT_ERROR);
+                        reader.connect_error = Some(ClientError::ConnectTimeout);
                         continue;
                     }
                     Event::PingTimeout => {
@@ -826,26 +934,16 @@ impl Client {
                         log_err!("protocol violation by the server: {}", what);
                         continue;
                     }
-                    Event::SubscribeSuccess(id) => {
-                        (event::SUBCRIBE_SUCCESS, EventArg::PacketId(id))
-                    }
-                    Event::SubscribeTimeout(id) => {
-                        (event::SUBCRIBE_TIMEOUT, EventArg::PacketId(id))
-                    }
-                    Event::SubscribeNack(id) => (event::SUBCRIBE_NACK, EventArg::PacketId(id)),
-                    Event::UnsubscribeSuccess(id) => {
-                        (event::UNSUBCRIBE_SUCCESS, EventArg::PacketId(id))
-                    }
-                    Event::UnsubscribeTimeout(id) => {
-                        (event::UNSUBCRIBE_TIMEOUT, EventArg::PacketId(id))
-                    }
-                    Event::PublishSuccess(id) => (event::PUBLISH_SUCCESS, EventArg::PacketId(id)),
-                    Event::BufferOverflow => {
-                        (event::BUFFER_OVERFLOW, EventArg::Text(OVERFLOW_TEXT))
-                    }
-                };
+                    Event::SubscribeSuccess(_)
+                    | Event::SubscribeTimeout(_)
+                    | Event::SubscribeNack(_)
+                    | Event::UnsubscribeSuccess(_)
+                    | Event::UnsubscribeTimeout(_)
+                    | Event::PublishSuccess(_)
+                    | Event::BufferOverflow => {}
+                }
                 if let Some(handler) = &self.default_handler {
-                    self.raise(handler, kind, arg);
+                    self.dispatch(handler, Callback::Event(event));
                 }
             }
             if !batch.full {
@@ -857,23 +955,24 @@ impl Client {
 
     /// One bounded attempt: re-authenticate if needed, open the transport, CONNECT, and wait
     /// for CONNACK within the request timeout.
-    fn connect_attempt(&self, reader: &mut Reader) -> Result<(), i32> {
+    fn connect_attempt(&self, reader: &mut Reader) -> Result<(), ClientError> {
         reader.connecting = true;
         let result = self.try_connect(reader);
         reader.connecting = false;
         result
     }
 
-    /// Tells the engine this connection attempt failed (it schedules the next) and returns `code`.
-    fn attempt_failed(&self, code: i32) -> Result<(), i32> {
+    /// Tells the engine this connection attempt failed (it schedules the next) and returns
+    /// `error`.
+    fn attempt_failed(&self, error: ClientError) -> Result<(), ClientError> {
         self.shared
             .lock()
             .engine
             .on_connect_failed(hal::uptime_ms(), random());
-        Err(code)
+        Err(error)
     }
 
-    fn try_connect(&self, reader: &mut Reader) -> Result<(), i32> {
+    fn try_connect(&self, reader: &mut Reader) -> Result<(), ClientError> {
         reader.connect_error = None;
         reader.filled = 0;
         reader.last_read_full = false;
@@ -894,29 +993,29 @@ impl Client {
                     );
                     if updated.is_err() {
                         log_err!("out of memory storing the refreshed credentials");
-                        return self.attempt_failed(codes::FAIL_RETURN);
+                        return self.attempt_failed(ClientError::NoResources);
                     }
                 }
                 None => {
-                    return self.attempt_failed(codes::FAIL_RETURN);
+                    return self.attempt_failed(ClientError::Reauthentication);
                 }
             }
         }
-        // V2.10: a CONNECT larger than the write buffer fails at once (-30), nothing sent.
+        // V2.10: a CONNECT larger than the write buffer fails at once, nothing sent.
         let (connect_len, write_buf_size) = {
             let shared = self.shared.lock();
             let len = codec::encoded_len(&shared.engine.connect_packet());
             (len, shared.write_buf.len())
         };
         if connect_len > write_buf_size {
-            let code = codes::MQTT_CONNECT_PACKET_ERROR;
+            let error = ClientError::ConnectTooLarge;
             log_err!(
                 "CONNECT packet of {} bytes does not fit write_buf_size {} ({})",
                 connect_len,
                 write_buf_size,
-                code
+                H::code(error)
             );
-            return self.attempt_failed(code);
+            return self.attempt_failed(error);
         }
         let endpoint = &reader.endpoint;
         let write_timeout = self.shared.lock().engine.request_timeout_ms();
@@ -930,16 +1029,16 @@ impl Client {
                 Ok(t) => t,
                 Err(_) => {
                     log_err!("out of memory opening the connection");
-                    return self.attempt_failed(codes::FAIL_RETURN);
+                    return self.attempt_failed(ClientError::NoResources);
                 }
             },
-            Err(code) => {
+            Err(error) => {
                 log_err!(
                     "connecting to {}:{} failed",
                     endpoint.host.to_str().unwrap_or("?"),
                     u32::from(endpoint.port)
                 );
-                return self.attempt_failed(code);
+                return self.attempt_failed(error.into());
             }
         };
         let start = hal::uptime_ms();
@@ -949,7 +1048,7 @@ impl Client {
             shared.engine.on_transport_open(start);
             if !flush(&mut shared, start) {
                 shared.transport = None;
-                return Err(codes::MQTT_NETWORK_ERROR);
+                return Err(ClientError::NetworkWrite);
             }
             u64::from(shared.engine.request_timeout_ms())
         };
@@ -970,9 +1069,7 @@ impl Client {
             if !alive {
                 self.shared.lock().transport = None;
                 self.dispatch_events(reader);
-                return Err(reader
-                    .connect_error
-                    .unwrap_or(codes::MQTT_NETWORK_CONNECT_ERROR));
+                return Err(reader.connect_error.unwrap_or(ClientError::NetworkConnect));
             }
             let left = (start + timeout + 1).saturating_sub(now).max(1);
             // A CONNACK is 4 bytes.
@@ -993,7 +1090,7 @@ struct EventBatch {
     full: bool,
 }
 
-fn take_events(shared: &mut Shared) -> EventBatch {
+fn take_events<H: PartialEq>(shared: &mut Shared<H>) -> EventBatch {
     let mut batch = EventBatch {
         events: [None; EVENT_BATCH],
         full: true,
@@ -1013,16 +1110,18 @@ fn write_one(
     packet: &Outgoing<'_>,
     write_buf: &mut CallerBuffer,
     transport: Option<&Transport>,
-) -> Result<(), i32> {
-    let transport = transport.ok_or(codes::MQTT_STATE_ERROR)?;
+) -> Result<(), ClientError> {
+    let transport = transport.ok_or(ClientError::NotConnected)?;
     let buf = write_buf.as_mut_slice();
-    let len = codec::encode(packet, buf).map_err(|_| codes::MQTT_PUBLISH_PACKET_ERROR)?;
-    transport.write_all(buf.get(..len).unwrap_or(&[]))
+    let len = codec::encode(packet, buf).map_err(|_| ClientError::PublishTooLarge)?;
+    transport
+        .write_all(buf.get(..len).unwrap_or(&[]))
+        .map_err(ClientError::from)
 }
 
 /// Sends everything the engine queued, batching packets into the write buffer. On a write
 /// failure the engine learns the connection is lost; returns false then.
-fn flush(shared: &mut Shared, now: u64) -> bool {
+fn flush<H: PartialEq>(shared: &mut Shared<H>, now: u64) -> bool {
     let Shared {
         engine,
         transport,

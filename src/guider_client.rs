@@ -9,6 +9,7 @@ use alloc::ffi::CString;
 
 use crate::auth::{self, DeviceIdentity, GuiderReply, Region, ResponseParser, SignMethod};
 use crate::hal::{self, ReadOutcome};
+use crate::net_error::NetError;
 use crate::tls::Session;
 
 /// `CONFIG_GUIDER_AUTH_TIMEOUT`: the whole exchange, connect and handshake included.
@@ -16,11 +17,13 @@ pub const GUIDER_AUTH_TIMEOUT_MS: u32 = 10_000;
 /// V2.10 writes the request with a fixed 5000 ms timeout.
 const WRITE_TIMEOUT_MS: u32 = 5_000;
 
-/// Authenticates `identity` with the auth service of `region`; `Err` was logged.
+/// Authenticates `identity` with the auth service of `region`; `Err` was logged. `code_of` is
+/// the caller's code for a network error, for the log line of a failed connection.
 pub fn authenticate(
     identity: &DeviceIdentity,
     region: Region,
     sign_method: SignMethod,
+    code_of: fn(NetError) -> i32,
 ) -> Result<GuiderReply, ()> {
     let request = auth::auth_request(identity, region, sign_method);
     let device = format!("{}.{}", identity.product_key(), identity.device_name());
@@ -45,13 +48,13 @@ pub fn authenticate(
         auth::guider::AUTH_PATH
     );
     let session =
-        Session::connect(&host, request.port, ca, GUIDER_AUTH_TIMEOUT_MS).map_err(|code| {
+        Session::connect(&host, request.port, ca, GUIDER_AUTH_TIMEOUT_MS).map_err(|error| {
             log_err!(
                 "HTTPS pre-authentication of {}: cannot open TLS to {}:{} ({})",
                 device,
                 request.host,
                 request.port,
-                code
+                code_of(error)
             );
         })?;
     if session

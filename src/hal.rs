@@ -57,7 +57,7 @@ pub fn print(line: &CStr) {
         HAL_Printf(c"%s".as_ptr(), line.as_ptr())
     };
     #[cfg(test)]
-    crate::test_hal::capture_log(line);
+    crate::tests::hal_rig::capture_log(line);
 }
 
 /// Prints `text` (up to 255 bytes, the rest is cut) followed by nothing: the caller ends lines.

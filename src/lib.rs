@@ -1,10 +1,14 @@
 //! iotmqtt: a drop-in replacement, in Rust, for the MQTT part of Alibaba's iotkit-embedded V2.10
 //! C SDK. C firmware compiles against `include/` and links `libiotmqtt.a` plus its own HAL.
 //!
-//! Layout: `ffi` is the C boundary (the only place that takes pointers from C); `hal` wraps the
+//! Layout: `ffi` is the C boundary (the only place that takes pointers from C, and the only one
+//! that knows the V2.10 codes, events and structs: `code` in `ffi/codes.rs` maps every typed
+//! error below to its code, `ffi/callback.rs` maps engine events to V2.10 events); `hal` wraps the
 //! imported `HAL_*` functions; `driver` runs the sans-I/O session engine (`iotmqtt-engine`, which
-//! also owns the wire format) over a `transport`; `auth` holds signing, connection info and
-//! HTTPS pre-authentication; `log` prints V2.10-style lines through `HAL_Printf`.
+//! also owns the wire format) over a `transport`, returns `driver::ClientError` and calls the
+//! `driver::Handler` ffi implements; `transport` and `tls` fail with `net_error::NetError`;
+//! `auth` holds signing, connection info and HTTPS pre-authentication; `log` prints V2.10-style
+//! lines through `HAL_Printf`.
 //!
 //! `#![no_std]` + alloc: the HAL is the only OS seam (locks through `HAL_Mutex*`, the heap
 //! through `HAL_Malloc`, a panic logs and calls the C library's `abort`). Only
@@ -69,12 +73,14 @@ extern "C" fn rust_eh_personality() {}
 pub mod log;
 pub mod auth;
 mod ca;
+mod caller_buffer;
 mod driver;
 pub mod ffi;
 #[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
 mod guider_client;
 pub mod hal;
 pub mod heap;
+mod net_error;
 mod text;
 #[cfg(any(iotmqtt_tls, test))]
 mod tls;
@@ -82,7 +88,5 @@ mod transport;
 
 #[cfg(test)]
 mod make_settings;
-#[cfg(test)]
-mod test_hal;
 #[cfg(test)]
 mod tests;

@@ -130,7 +130,7 @@ macro_rules! log_debug { ($($arg:tt)*) => { $crate::log_at!($crate::log::DEBUG, 
 
 #[cfg(test)]
 mod tests {
-    use crate::test_hal::log_lines;
+    use crate::tests::hal_rig::log_lines;
 
     #[test]
     fn lines_have_the_v210_format_and_are_cut() {

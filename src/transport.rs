@@ -6,8 +6,8 @@
 
 use core::ffi::CStr;
 
-use crate::ffi::codes;
 use crate::hal::{self, ReadOutcome, TcpConnection};
+use crate::net_error::NetError;
 
 pub enum Transport {
     Tcp {
@@ -23,14 +23,14 @@ pub enum Transport {
 
 impl Transport {
     /// Opens a connection: TLS when `ca` (the PEM CA of `pub_key`) is given, plain TCP when it is
-    /// NULL (as V2.10's `utils_net`). Errors are V2.10 codes (-309 for a rejected server
-    /// certificate, else -28); the reason was logged.
+    /// NULL (as V2.10's `utils_net`). An error says whether the server certificate was
+    /// rejected or the connection failed otherwise; the reason was logged.
     pub fn open(
         host: &CStr,
         port: u16,
         ca: Option<&CStr>,
         write_timeout_ms: u32,
-    ) -> Result<Self, i32> {
+    ) -> Result<Self, NetError> {
         match ca {
             #[cfg(iotmqtt_tls)]
             Some(ca) => {
@@ -44,11 +44,10 @@ impl Transport {
             #[cfg(not(iotmqtt_tls))]
             Some(_) => {
                 log_err!("pub_key is set but this build has no TLS (make.settings FEATURE_MQTT_DIRECT_NOTLS = y)");
-                Err(codes::MQTT_NETWORK_CONNECT_ERROR)
+                Err(NetError::Connect)
             }
             None => {
-                let conn = TcpConnection::establish(host, port)
-                    .ok_or(codes::MQTT_NETWORK_CONNECT_ERROR)?;
+                let conn = TcpConnection::establish(host, port).ok_or(NetError::Connect)?;
                 Ok(Transport::Tcp {
                     conn,
                     write_timeout_ms,
@@ -66,8 +65,8 @@ impl Transport {
         }
     }
 
-    /// Writes all of `buf`, or fails with a V2.10 code.
-    pub fn write_all(&self, buf: &[u8]) -> Result<(), i32> {
+    /// Writes all of `buf`; `Err` when the connection is unusable afterwards.
+    pub fn write_all(&self, buf: &[u8]) -> Result<(), NetError> {
         match self {
             Transport::Tcp {
                 conn,
@@ -77,25 +76,27 @@ impl Transport {
             Transport::Tls {
                 session,
                 write_timeout_ms,
-            } => session
-                .write_all(buf, *write_timeout_ms)
-                .map_err(|_| codes::MQTT_NETWORK_ERROR),
+            } => session.write_all(buf, *write_timeout_ms),
         }
     }
 }
 
-fn tcp_write_all(conn: &TcpConnection, mut buf: &[u8], write_timeout_ms: u32) -> Result<(), i32> {
+fn tcp_write_all(
+    conn: &TcpConnection,
+    mut buf: &[u8],
+    write_timeout_ms: u32,
+) -> Result<(), NetError> {
     let deadline = hal::uptime_ms().saturating_add(u64::from(write_timeout_ms));
     while !buf.is_empty() {
         let left = deadline.saturating_sub(hal::uptime_ms());
         if left == 0 {
-            return Err(codes::MQTT_NETWORK_ERROR);
+            return Err(NetError::Write);
         }
         // Pass what is left to send, not the whole length (a V2.10 quirk not kept).
         match conn.write(buf, u32::try_from(left).unwrap_or(u32::MAX)) {
             Ok(0) => {}
             Ok(n) => buf = buf.get(n..).unwrap_or(&[]),
-            Err(_) => return Err(codes::MQTT_NETWORK_ERROR),
+            Err(_) => return Err(NetError::Write),
         }
     }
     Ok(())

@@ -1,54 +1,24 @@
-//! Safe wrappers for the two kinds of C memory the driver uses after the call that handed them
-//! over: the caller's buffers and the caller's callbacks.
+//! The caller's callbacks: a C function and its context, run by the driver as its
+//! [`Handler`](crate::driver::Handler), with the one table from engine events to V2.10 events.
 
-use core::ffi::{c_char, c_void, CStr};
+use core::ffi::{c_void, CStr};
 
+use iotmqtt_engine::Event;
+
+use super::codes;
 use super::types::{
-    iotx_mqtt_event_handle_func_fpt, iotx_mqtt_event_msg_t, iotx_mqtt_event_type_t,
+    event, iotx_mqtt_event_handle_func_fpt, iotx_mqtt_event_msg_t, iotx_mqtt_event_type_t,
     iotx_mqtt_topic_info_t,
 };
+use crate::driver::{ClientError, Handler, Received};
 
-/// A buffer the caller lent for the client's lifetime (`pread_buf` / `pwrite_buf`).
-pub struct CallerBuffer {
-    ptr: *mut u8,
-    len: usize,
-}
+/// What BUFFER_OVERFLOW carries (V2.10's text).
+const OVERFLOW_TEXT: &CStr = c"mqtt read buffer is too short";
 
-// SAFETY: V2.10 hands the buffer to the client for its whole life; the client only reaches it
-// through its own locks, whichever thread that runs on.
-unsafe impl Send for CallerBuffer {}
-
-impl CallerBuffer {
-    /// # Safety
-    /// `ptr` must be valid for reads and writes of `len` bytes until the client is destroyed,
-    /// and not used by anyone else meanwhile (the V2.10 contract for these buffers).
-    pub unsafe fn new(ptr: *mut c_char, len: u32) -> Self {
-        Self {
-            ptr: ptr.cast(),
-            len: len as usize,
-        }
-    }
-
-    pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: `new`'s contract: valid and exclusive for `len` bytes while the client lives.
-        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) }
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
-
-/// What an event carries in `msg->msg` (reference §2.2).
-pub enum EventArg<'a> {
-    None,
-    PacketId(u16),
-    Message(&'a mut iotx_mqtt_topic_info_t),
-    Text(&'static CStr),
+/// What SUBSCRIBE/UNSUBSCRIBE/PUBLISH events carry in `msg->msg`: the packet id as the
+/// pointer's value (reference §2.2).
+fn packet_id(id: u16) -> *mut c_void {
+    usize::from(id) as *mut c_void
 }
 
 /// A C callback and its context pointer.
@@ -78,17 +48,72 @@ impl CHandler {
         func.map(|func| Self { func, context })
     }
 
-    /// Calls the handler; `client` is the handle `IOT_MQTT_Construct` returned.
-    pub fn raise(&self, client: usize, event_type: iotx_mqtt_event_type_t, arg: EventArg<'_>) {
-        let msg: *mut c_void = match arg {
-            EventArg::None => core::ptr::null_mut(),
-            EventArg::PacketId(id) => usize::from(id) as *mut c_void,
-            EventArg::Message(info) => (info as *mut iotx_mqtt_topic_info_t).cast(),
-            EventArg::Text(text) => text.as_ptr().cast_mut().cast(),
-        };
+    /// Calls the handler with `msg` as `msg->msg`; `client` is the handle `IOT_MQTT_Construct`
+    /// returned.
+    fn raise(&self, client: usize, event_type: iotx_mqtt_event_type_t, msg: *mut c_void) {
         let mut event = iotx_mqtt_event_msg_t { event_type, msg };
         // SAFETY: the caller registered this function with this context for these events; the
         // event struct and what it points to live until the call returns.
         unsafe { (self.func)(self.context, client as *mut c_void, &mut event) };
+    }
+}
+
+/// The V2.10 event and what it carries in `msg->msg` for an engine event; None for the
+/// session's own events, which the driver keeps back.
+fn v210_event(raised: Event) -> Option<(iotx_mqtt_event_type_t, *mut c_void)> {
+    let none = core::ptr::null_mut();
+    Some(match raised {
+        Event::Reconnected => (event::RECONNECT, none),
+        Event::Disconnected => (event::DISCONNECT, none),
+        Event::SubscribeSuccess(id) => (event::SUBCRIBE_SUCCESS, packet_id(id)),
+        Event::SubscribeTimeout(id) => (event::SUBCRIBE_TIMEOUT, packet_id(id)),
+        Event::SubscribeNack(id) => (event::SUBCRIBE_NACK, packet_id(id)),
+        Event::UnsubscribeSuccess(id) => (event::UNSUBCRIBE_SUCCESS, packet_id(id)),
+        Event::UnsubscribeTimeout(id) => (event::UNSUBCRIBE_TIMEOUT, packet_id(id)),
+        Event::PublishSuccess(id) => (event::PUBLISH_SUCCESS, packet_id(id)),
+        // C only reads the text; it is never written through this pointer.
+        Event::BufferOverflow => (
+            event::BUFFER_OVERFLOW,
+            OVERFLOW_TEXT.as_ptr().cast_mut().cast(),
+        ),
+        Event::Connected
+        | Event::ConnectRefused(_)
+        | Event::ConnectTimeout
+        | Event::PingTimeout
+        | Event::ProtocolViolation(_) => return None,
+    })
+}
+
+impl Handler for CHandler {
+    type Message = iotx_mqtt_topic_info_t;
+
+    fn message(received: &Received<'_>) -> iotx_mqtt_topic_info_t {
+        // Both lengths fit their 16-bit V2.10 fields: a topic's length is 16 bits on the wire,
+        // and the driver drops longer payloads before they get here.
+        iotx_mqtt_topic_info_t {
+            packet_id: received.packet_id,
+            qos: received.qos,
+            dup: u8::from(received.dup),
+            retain: u8::from(received.retain),
+            topic_len: received.topic.len() as u16,
+            payload_len: received.payload.len() as u16,
+            ptopic: received.topic.as_ptr().cast(),
+            payload: received.payload.as_ptr().cast(),
+        }
+    }
+
+    fn deliver(&self, client: usize, message: &mut iotx_mqtt_topic_info_t) {
+        let message: *mut iotx_mqtt_topic_info_t = message;
+        self.raise(client, event::PUBLISH_RECVEIVED, message.cast());
+    }
+
+    fn event(&self, client: usize, raised: Event) {
+        if let Some((kind, arg)) = v210_event(raised) {
+            self.raise(client, kind, arg);
+        }
+    }
+
+    fn code(error: ClientError) -> i32 {
+        codes::code(error.into())
     }
 }

@@ -1,4 +1,9 @@
-//! The V2.10 return codes iotmqtt produces (`iotx_err_t`, reference §2.9), in one place.
+//! The V2.10 return codes iotmqtt produces (`iotx_err_t`, reference §2.9), in one place, and
+//! the one table from the typed errors below the C boundary to them.
+
+use crate::ca::CaError;
+use crate::driver::ClientError;
+use crate::net_error::NetError;
 
 pub const SUCCESS_RETURN: i32 = 0;
 pub const FAIL_RETURN: i32 = -1;
@@ -22,14 +27,58 @@ pub const MQTT_TOPIC_FORMAT_ERROR: i32 = -41;
 pub const MQTT_PUSH_TO_LIST_ERROR: i32 = -42;
 pub const ERROR_CERT_VERIFY_FAIL: i32 = -309;
 
-/// CONNACK return code → V2.10 error (reference §5.2).
-pub fn connack_error(code: u8) -> i32 {
-    match code {
-        1 => MQTT_CONANCK_UNACCEPTABLE_PROTOCOL_VERSION_ERROR,
-        2 => MQTT_CONNACK_IDENTIFIER_REJECTED_ERROR,
-        3 => MQTT_CONNACK_SERVER_UNAVAILABLE_ERROR,
-        4 => MQTT_CONNACK_BAD_USERDATA_ERROR,
-        5 => MQTT_CONNACK_NOT_AUTHORIZED_ERROR,
-        _ => MQTT_CONNACK_UNKNOWN_ERROR,
+/// An error from below the C boundary, for [`code`].
+pub enum Failure {
+    Client(ClientError),
+    Ca(CaError),
+}
+
+impl From<ClientError> for Failure {
+    fn from(error: ClientError) -> Self {
+        Failure::Client(error)
+    }
+}
+
+impl From<NetError> for Failure {
+    fn from(error: NetError) -> Self {
+        Failure::Client(error.into())
+    }
+}
+
+impl From<CaError> for Failure {
+    fn from(error: CaError) -> Self {
+        Failure::Ca(error)
+    }
+}
+
+/// The V2.10 code for a failure: the one place typed errors become `iotx_err_t` values.
+pub fn code(failure: Failure) -> i32 {
+    match failure {
+        Failure::Client(error) => match error {
+            ClientError::NoResources | ClientError::Reauthentication => FAIL_RETURN,
+            ClientError::NotConnected | ClientError::YieldRunning => MQTT_STATE_ERROR,
+            ClientError::InvalidTopic => MQTT_TOPIC_FORMAT_ERROR,
+            ClientError::ConnectTooLarge => MQTT_CONNECT_PACKET_ERROR,
+            ClientError::PublishTooLarge => MQTT_PUBLISH_PACKET_ERROR,
+            ClientError::SubscribeTooLarge => MQTT_SUBSCRIBE_PACKET_ERROR,
+            ClientError::UnsubscribeTooLarge => MQTT_UNSUBSCRIBE_PACKET_ERROR,
+            ClientError::PendingFull | ClientError::PendingNoMemory => MQTT_PUSH_TO_LIST_ERROR,
+            ClientError::QosNotSupported => MQTT_PUBLISH_QOS_ERROR,
+            ClientError::NetworkConnect => MQTT_NETWORK_CONNECT_ERROR,
+            ClientError::CertificateRejected => ERROR_CERT_VERIFY_FAIL,
+            ClientError::NetworkWrite => MQTT_NETWORK_ERROR,
+            // The CONNACK refusals (reference §5.2).
+            ClientError::RefusedProtocolVersion => MQTT_CONANCK_UNACCEPTABLE_PROTOCOL_VERSION_ERROR,
+            ClientError::RefusedIdentifier => MQTT_CONNACK_IDENTIFIER_REJECTED_ERROR,
+            ClientError::RefusedServerUnavailable => MQTT_CONNACK_SERVER_UNAVAILABLE_ERROR,
+            ClientError::RefusedCredentials => MQTT_CONNACK_BAD_USERDATA_ERROR,
+            ClientError::RefusedNotAuthorized => MQTT_CONNACK_NOT_AUTHORIZED_ERROR,
+            ClientError::RefusedOther => MQTT_CONNACK_UNKNOWN_ERROR,
+            ClientError::ConnectTimeout => MQTT_CONNECT_ERROR,
+        },
+        Failure::Ca(error) => match error {
+            CaError::NoTls | CaError::TooLong | CaError::NotPem => NULL_VALUE_ERROR,
+            CaError::NoLock => FAIL_RETURN,
+        },
     }
 }

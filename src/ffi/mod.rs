@@ -1,8 +1,8 @@
 //! The C boundary: the exported `IOT_*` functions of V2.10. The only module that takes raw
-//! pointers from C. Every argument is checked here and mapped to the V2.10 error codes; the
-//! work is done by the driver.
+//! pointers from C. Every argument is checked here, the work is done by the driver, and its
+//! typed errors become V2.10 codes here ([`codes::code`]).
 
-pub mod callback;
+mod callback;
 pub mod codes;
 mod registry;
 mod setup;
@@ -12,15 +12,19 @@ use core::ffi::{c_char, c_int, c_void, CStr};
 
 use iotmqtt_engine::Config;
 
-use crate::driver::{Client, ConnectParams, Endpoint};
+use crate::caller_buffer::CallerBuffer;
+use crate::driver::{Client, ClientError, ConnectParams, Endpoint};
 use crate::{heap, log};
-use callback::{CHandler, CallerBuffer};
+use callback::CHandler;
 use types::{
     iotx_mqtt_event_handle_func_fpt, iotx_mqtt_param_t, iotx_mqtt_qos_t, iotx_mqtt_topic_info_pt,
     IOT_LogLevel,
 };
 
 pub use setup::{IOT_SetupConnInfo, IOT_SetupDomain};
+
+/// A client whose handlers are the caller's C callbacks.
+pub(crate) type CClient = Client<CHandler>;
 
 /// A C string argument: None for NULL (logged as V2.10 does).
 ///
@@ -95,7 +99,7 @@ fn one_bit_flag(value: u8, name: &str) -> bool {
 }
 
 /// The client behind a C handle; NULL, stale and foreign handles get -2 and a log line.
-fn live_client(handle: *mut c_void) -> Result<crate::heap::Counted<Client>, c_int> {
+fn live_client(handle: *mut c_void) -> Result<crate::heap::Counted<CClient>, c_int> {
     registry::get(handle).ok_or_else(|| {
         log_err!(
             "Invalid argument, handle = {} is not a live client",
@@ -103,6 +107,14 @@ fn live_client(handle: *mut c_void) -> Result<crate::heap::Counted<Client>, c_in
         );
         codes::NULL_VALUE_ERROR
     })
+}
+
+/// What Subscribe, Unsubscribe and Publish return: the packet id, or the V2.10 code.
+fn id_or_code(result: Result<u16, ClientError>) -> c_int {
+    match result {
+        Ok(id) => c_int::from(id),
+        Err(error) => codes::code(error.into()),
+    }
 }
 
 fn out_of_memory() -> *mut c_void {
@@ -182,9 +194,9 @@ pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t)
             clean_session: one_bit_flag(p.clean_session, "clean_session"),
         },
         // SAFETY: the buffers are valid for their sizes until Destroy (V2.10 contract).
-        read_buf: unsafe { CallerBuffer::new(p.pread_buf, p.read_buf_size) },
+        read_buf: unsafe { CallerBuffer::new(p.pread_buf.cast(), p.read_buf_size as usize) },
         // SAFETY: as above.
-        write_buf: unsafe { CallerBuffer::new(p.pwrite_buf, p.write_buf_size) },
+        write_buf: unsafe { CallerBuffer::new(p.pwrite_buf.cast(), p.write_buf_size as usize) },
         default_handler: CHandler::new(p.handle_event.h_fp, p.handle_event.pcontext),
         identity,
     };
@@ -197,8 +209,8 @@ pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t)
             }
             None => out_of_memory(),
         },
-        Err(code) => {
-            log_err!("mqtt connect failed: {}", code);
+        Err(error) => {
+            log_err!("mqtt connect failed: {}", codes::code(error.into()));
             core::ptr::null_mut()
         }
     }
@@ -249,7 +261,10 @@ pub extern "C" fn IOT_MQTT_Yield(handle: *mut c_void, timeout_ms: c_int) -> c_in
     } else {
         timeout_ms as u32
     };
-    client.run_yield(timeout)
+    match client.run_yield(timeout) {
+        Ok(()) => codes::SUCCESS_RETURN,
+        Err(error) => codes::code(error.into()),
+    }
 }
 
 /// 1 when connected, 0 otherwise.
@@ -302,10 +317,7 @@ pub unsafe extern "C" fn IOT_MQTT_Subscribe(
             0
         }
     };
-    match client.subscribe(filter, qos, handler) {
-        Ok(id) => c_int::from(id),
-        Err(code) => code,
-    }
+    id_or_code(client.subscribe(filter, qos, handler))
 }
 
 /// Unsubscribes; returns the packet id (> 0) or a negative V2.10 code.
@@ -326,10 +338,7 @@ pub unsafe extern "C" fn IOT_MQTT_Unsubscribe(
         Ok(filter) => filter,
         Err(code) => return code,
     };
-    match client.unsubscribe(filter) {
-        Ok(id) => c_int::from(id),
-        Err(code) => code,
-    }
+    id_or_code(client.unsubscribe(filter))
 }
 
 /// Publishes; 0 for QoS0, the packet id for QoS1 (also written into `topic_msg->packet_id`).
@@ -377,15 +386,13 @@ pub unsafe extern "C" fn IOT_MQTT_Publish(
         return codes::MQTT_PUBLISH_QOS_ERROR;
     }
     let retain = one_bit_flag(msg.retain, "retain");
-    match client.publish(topic, payload, msg.qos, retain) {
-        Ok(id) => {
-            if msg.qos > 0 {
-                msg.packet_id = id;
-            }
-            c_int::from(id)
+    let result = client.publish(topic, payload, msg.qos, retain);
+    if let Ok(id) = result {
+        if msg.qos > 0 {
+            msg.packet_id = id;
         }
-        Err(code) => code,
     }
+    id_or_code(result)
 }
 
 /// Starts logging (V2.10: sets the level to EMERG; raise it with `IOT_SetLogLevel`).

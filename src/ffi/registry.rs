@@ -8,19 +8,19 @@
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::driver::Client;
+use super::CClient;
 use crate::hal::{HalMutexGuard, StaticHalMutex};
 use crate::heap::Counted;
 use crate::prelude::*;
 
 /// The live clients; each knows its own handle (`Client::handle`).
-static CLIENTS: StaticHalMutex<Vec<Counted<Client>>> = StaticHalMutex::new(Vec::new());
+static CLIENTS: StaticHalMutex<Vec<Counted<CClient>>> = StaticHalMutex::new(Vec::new());
 /// The next handle; 0 is NULL and never given.
 static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
 
 /// None when the table's lock cannot be created (logged): no client can be registered or
 /// found then.
-fn clients() -> Option<HalMutexGuard<'static, Vec<Counted<Client>>>> {
+fn clients() -> Option<HalMutexGuard<'static, Vec<Counted<CClient>>>> {
     CLIENTS.lock()
 }
 
@@ -34,7 +34,7 @@ fn fresh_handle() -> Option<usize> {
 
 /// Registers a client and returns its C handle; None when memory runs out or no handle is
 /// left (the client is dropped then).
-pub fn insert(client: Counted<Client>) -> Option<usize> {
+pub fn insert(client: Counted<CClient>) -> Option<usize> {
     let mut clients = clients()?;
     clients.try_reserve(1).ok()?;
     let handle = fresh_handle()?;
@@ -44,7 +44,7 @@ pub fn insert(client: Counted<Client>) -> Option<usize> {
 }
 
 /// The client for a handle, kept alive while the caller uses it.
-pub fn get(handle: *mut c_void) -> Option<Counted<Client>> {
+pub fn get(handle: *mut c_void) -> Option<Counted<CClient>> {
     let handle = handle as usize;
     if handle == 0 {
         return None;

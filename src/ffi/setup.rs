@@ -75,7 +75,10 @@ fn authenticate(identity: &DeviceIdentity) -> Result<auth::ConnStrings, ()> {
     #[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
     {
         // Guider mode: a fresh iotId/iotToken from HTTPS pre-authentication (reference §6).
-        let reply = crate::guider_client::authenticate(identity, region, SignMethod::HmacSha1)?;
+        let reply =
+            crate::guider_client::authenticate(identity, region, SignMethod::HmacSha1, |error| {
+                super::codes::code(error.into())
+            })?;
         auth::guider_conn(
             identity,
             &reply,
@@ -198,7 +201,7 @@ pub unsafe extern "C" fn IOT_SetCACert(pem: *const c_char) -> c_int {
     let pem = (!pem.is_null()).then(|| unsafe { CStr::from_ptr(pem) });
     match crate::ca::replace(pem) {
         Ok(()) => 0,
-        Err(code) => code,
+        Err(error) => super::codes::code(error.into()),
     }
 }
 

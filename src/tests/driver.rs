@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use super::{debug_log, params, read_packet, Events};
 use crate::ffi::types::{iotx_mqtt_qos_t, iotx_mqtt_topic_info_t};
 use crate::ffi::*;
-use crate::test_hal::{fail_tcp_writes, log_lines};
+use crate::tests::hal_rig::{fail_tcp_writes, log_lines};
 
 unsafe extern "C" fn ignore(
     _: *mut c_void,

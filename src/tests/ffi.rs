@@ -6,7 +6,7 @@ use std::ptr::null_mut;
 use super::{broker, debug_log, message, params, Events};
 use crate::ffi::types::{iotx_mqtt_qos_t, IOT_LogLevel};
 use crate::ffi::*;
-use crate::test_hal::{fail_mutex_creates, log_lines};
+use crate::tests::hal_rig::{fail_mutex_creates, log_lines};
 
 unsafe extern "C" fn ignore(
     _: *mut c_void,
@@ -228,5 +228,8 @@ fn log_level_and_memory_stats_entry_points() {
     IOT_SetLogLevel(IOT_LogLevel(9));
     assert!(!log_lines("Invalid log level 9, must be 0..5").is_empty());
     IOT_SetLogLevel(IOT_LogLevel(5));
-    assert_eq!(crate::ffi::codes::connack_error(0), -39);
+    assert_eq!(
+        crate::ffi::codes::code(crate::driver::ClientError::connect_refused(0).into()),
+        -39
+    );
 }

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use super::{test_cert, tls_acceptor};
 use crate::ffi::types::iotx_conn_info_t;
 use crate::ffi::IOT_SetupConnInfo;
-use crate::test_hal::{log_lines, redirect};
+use crate::tests::hal_rig::{log_lines, redirect};
 
 extern "C" {
     fn IOT_SetCACert(pem: *const c_char) -> i32;

@@ -6,7 +6,7 @@ use std::net::TcpListener;
 
 use super::debug_log;
 use crate::hal::{self, HalMutex, ReadOutcome, StaticHalMutex, TcpConnection};
-use crate::test_hal::{fail_mutex_creates, fail_tcp_writes, log_lines};
+use crate::tests::hal_rig::{fail_mutex_creates, fail_tcp_writes, log_lines};
 
 #[test]
 fn mutexes_whose_creation_fails_are_reported_and_work_once_created() {

@@ -6,7 +6,9 @@ use super::*;
 use core::alloc::GlobalAlloc;
 use std::sync::atomic::Ordering::Relaxed;
 
-use crate::test_hal::{fail_next_allocations, log_lines, with_allocation_budget, MALLOC_CALLS};
+use crate::tests::hal_rig::{
+    fail_next_allocations, log_lines, with_allocation_budget, MALLOC_CALLS,
+};
 
 #[test]
 fn the_hal_allocator_honours_every_alignment_and_counts() {

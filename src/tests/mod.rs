@@ -1,9 +1,14 @@
 //! Tests of the C boundary from Rust with the test HAL: every argument check of the exported
 //! functions, the CONNACK codes, IOT_SetupConnInfo / IOT_SetupDomain and re-authentication,
-//! failing HAL calls (HAL_MutexCreate, allocations) and the HAL wrappers.
+//! failing HAL calls (HAL_MutexCreate, allocations) and the HAL wrappers; and the Rust HAL
+//! they all run on ([`hal_rig`]).
 
+// The driver with a Rust handler: typed errors and events.
+mod client;
 mod driver;
 mod ffi;
+// The HAL the unit tests run on: log capture, fault injection, allocation counters.
+pub(crate) mod hal_rig;
 // The driver against a scripted broker: stray, split, oversized and lying packets.
 mod scripted_broker;
 // HTTPS pre-authentication against a local TLS server (native-tls on both sides).

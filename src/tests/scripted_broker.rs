@@ -245,8 +245,10 @@ fn scripted_broker_stray_split_oversized_and_lying_packets() {
         [("a/b".to_string(), b"hello".to_vec())],
         "the split PUBLISH delivered exactly once; the oversized one not at all"
     );
-    assert!(!crate::test_hal::log_lines("malformed packet from the server: PUBACK").is_empty());
-    assert!(!crate::test_hal::log_lines("exceeds read_buf_size 128").is_empty());
+    assert!(
+        !crate::tests::hal_rig::log_lines("malformed packet from the server: PUBACK").is_empty()
+    );
+    assert!(!crate::tests::hal_rig::log_lines("exceeds read_buf_size 128").is_empty());
 }
 
 #[test]
@@ -395,7 +397,7 @@ fn burst_script(listener: TcpListener, bursts: Vec<Vec<u8>>, acks: Vec<u16>) {
 }
 
 /// Yields until `count` messages arrived; returns their payloads and the TCP calls made.
-fn receive_burst(port: u16, count: usize) -> (Vec<Vec<u8>>, Vec<crate::test_hal::TcpCall>) {
+fn receive_burst(port: u16, count: usize) -> (Vec<Vec<u8>>, Vec<crate::tests::hal_rig::TcpCall>) {
     let events = Events::default();
     let messages = Messages::default();
     let mut read_buf = vec![0 as c_char; 1024];
@@ -403,11 +405,11 @@ fn receive_burst(port: u16, count: usize) -> (Vec<Vec<u8>>, Vec<crate::test_hal:
     // Events, messages and both buffers outlive the client (destroyed below).
     let mut client = connect_client(port, &events, &mut read_buf, &mut write_buf);
     subscribe(client, c"burst/t", &messages);
-    crate::test_hal::take_tcp_calls();
+    crate::tests::hal_rig::take_tcp_calls();
     yield_until(client, 5, Duration::from_secs(5), || {
         messages.lock().unwrap().len() >= count
     });
-    let calls = crate::test_hal::take_tcp_calls();
+    let calls = crate::tests::hal_rig::take_tcp_calls();
     // SAFETY: a live handle variable.
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     let payloads = messages
@@ -433,7 +435,7 @@ fn a_burst_needing_no_answer_is_read_in_bulk() {
     assert_eq!(payloads, numbered(0..200), "every message, once, in order");
     let reads = calls
         .iter()
-        .filter(|c| matches!(c, crate::test_hal::TcpCall::Read(_)))
+        .filter(|c| matches!(c, crate::tests::hal_rig::TcpCall::Read(_)))
         .count();
     // Exactly sized reads take two per packet; after the first 16 packets reads fill the buffer.
     assert!(reads < 50, "{reads} HAL_TCP_Read calls for 200 packets");
@@ -457,8 +459,8 @@ fn packets_needing_an_answer_are_answered_before_the_next_read() {
     let single_acks = calls
         .windows(2)
         .filter(|w| {
-            matches!(&w[0], crate::test_hal::TcpCall::Read(_))
-                && matches!(&w[1], crate::test_hal::TcpCall::Write(b) if b.len() == 4 && b[0] == 0x40)
+            matches!(&w[0], crate::tests::hal_rig::TcpCall::Read(_))
+                && matches!(&w[1], crate::tests::hal_rig::TcpCall::Write(b) if b.len() == 4 && b[0] == 0x40)
         })
         .count();
     // The one read in bulk took 1024 bytes, about 60 of the QoS1 messages (acked together);
@@ -485,7 +487,7 @@ fn a_lone_message_after_a_burst_is_not_held_by_a_bulk_read() {
     // Its first 4 bytes wake the client; the rest is read exactly, so it is dispatched as soon
     // as it is complete instead of when a bulk read asking for the whole buffer gives up.
     assert!(
-        calls.contains(&crate::test_hal::TcpCall::Read(lone_len - 4)),
+        calls.contains(&crate::tests::hal_rig::TcpCall::Read(lone_len - 4)),
         "no exactly sized read for the rest of the lone {lone_len}-byte packet: {calls:?}"
     );
     script.join().unwrap();
@@ -538,11 +540,12 @@ fn a_connect_larger_than_the_write_buffer_fails_at_once_with_30() {
         listener.accept().is_err(),
         "nothing reached the broker: the CONNECT could not be sent"
     );
-    let line =
-        crate::test_hal::log_lines("CONNECT packet of 60 bytes does not fit write_buf_size 40");
+    let line = crate::tests::hal_rig::log_lines(
+        "CONNECT packet of 60 bytes does not fit write_buf_size 40",
+    );
     assert_eq!(line.len(), 1, "one line naming both sizes");
     assert!(line[0].contains("(-30)"), "{}", line[0]);
-    assert!(!crate::test_hal::log_lines("mqtt connect failed: -30").is_empty());
+    assert!(!crate::tests::hal_rig::log_lines("mqtt connect failed: -30").is_empty());
 }
 
 #[test]
@@ -593,7 +596,7 @@ fn requests_larger_than_the_write_buffer_fail_at_once_with_their_codes() {
     // SAFETY: a live handle variable.
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     script.join().unwrap();
-    assert!(!crate::test_hal::log_lines(
+    assert!(!crate::tests::hal_rig::log_lines(
         "SUBSCRIBE packet of 107 bytes does not fit write_buf_size 64 (-26)"
     )
     .is_empty());

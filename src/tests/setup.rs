@@ -13,7 +13,7 @@ use crate::ffi::types::{iotx_conn_info_t, iotx_mqtt_event_handle_t, iotx_mqtt_pa
 use crate::ffi::{
     IOT_MQTT_Construct, IOT_MQTT_Destroy, IOT_MQTT_Yield, IOT_SetupConnInfo, IOT_SetupDomain,
 };
-use crate::test_hal::{log_lines, redirect, set_ids};
+use crate::tests::hal_rig::{log_lines, redirect, set_ids};
 
 /// The connection info and the region are process-wide: one test at a time touches them.
 static SETUP: Mutex<()> = Mutex::new(());

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 
 use super::HalStream;
 use crate::hal::{self, TcpConnection};
-use crate::test_hal::fail_tcp_writes;
+use crate::tests::hal_rig::fail_tcp_writes;
 
 #[test]
 fn hal_stream_maps_timeouts_eof_errors_and_deadlines() {

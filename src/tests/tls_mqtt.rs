@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use super::{debug_log, params, read_packet, test_cert, tls_acceptor, Events};
 use crate::ffi::types::{iotx_mqtt_event_msg_t, iotx_mqtt_qos_t, iotx_mqtt_topic_info_t};
 use crate::ffi::*;
-use crate::test_hal::log_lines;
+use crate::tests::hal_rig::log_lines;
 
 /// A TLS broker for one client; returns the packets it received.
 fn tls_broker(cert: &str) -> (u16, std::thread::JoinHandle<Vec<Vec<u8>>>) {

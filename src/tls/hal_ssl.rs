@@ -5,8 +5,8 @@
 
 use core::ffi::CStr;
 
-use crate::ffi::codes;
 use crate::hal::{self, ReadOutcome, SslConnection};
+use crate::net_error::NetError;
 
 pub struct Backend {
     conn: SslConnection,
@@ -18,7 +18,7 @@ impl Backend {
         port: u16,
         ca: &CStr,
         _handshake_timeout_ms: u32,
-    ) -> Result<Self, i32> {
+    ) -> Result<Self, NetError> {
         match SslConnection::establish(host, port, ca) {
             Some(conn) => Ok(Backend { conn }),
             None => {
@@ -27,7 +27,7 @@ impl Backend {
                     host.to_str().unwrap_or("?"),
                     port
                 );
-                Err(codes::MQTT_NETWORK_CONNECT_ERROR)
+                Err(NetError::Connect)
             }
         }
     }
@@ -37,13 +37,13 @@ impl Backend {
         self.conn.read(buf, timeout_ms)
     }
 
-    pub fn write_all(&mut self, mut buf: &[u8], timeout_ms: u32) -> Result<(), i32> {
+    pub fn write_all(&mut self, mut buf: &[u8], timeout_ms: u32) -> Result<(), NetError> {
         let deadline = hal::uptime_ms().saturating_add(u64::from(timeout_ms));
         while !buf.is_empty() {
             let left = deadline.saturating_sub(hal::uptime_ms());
             if left == 0 {
                 log_err!("HAL_SSL_Write: timed out with {} bytes unsent", buf.len());
-                return Err(-2);
+                return Err(NetError::Write);
             }
             match self
                 .conn
@@ -53,7 +53,7 @@ impl Backend {
                 Ok(n) => buf = buf.get(n..).unwrap_or(&[]),
                 Err(code) => {
                     log_err!("HAL_SSL_Write failed ({})", code);
-                    return Err(code);
+                    return Err(NetError::Write);
                 }
             }
         }

@@ -15,6 +15,8 @@ use core::sync::atomic::Ordering;
 
 #[cfg(iotmqtt_tls)]
 use crate::hal::{self, HalMutex, ReadOutcome};
+#[cfg(iotmqtt_tls)]
+use crate::net_error::NetError;
 
 #[cfg(iotmqtt_tls_hal)]
 mod hal_ssl;
@@ -61,19 +63,18 @@ fn ms_until(deadline: u64) -> u32 {
 #[cfg(iotmqtt_tls)]
 impl Session {
     /// Connects to `host:port` and completes the handshake within `handshake_timeout_ms`,
-    /// verifying the server certificate against `ca` (PEM) and `host`. Errors are V2.10 codes
-    /// (`ERROR_CERT_VERIFY_FAIL` when the certificate was rejected, else
-    /// `MQTT_NETWORK_CONNECT_ERROR`) and were logged with their reason.
+    /// verifying the server certificate against `ca` (PEM) and `host`. An error says whether
+    /// the certificate was rejected or the connection failed otherwise; its reason was logged.
     pub fn connect(
         host: &CStr,
         port: u16,
         ca: &CStr,
         handshake_timeout_ms: u32,
-    ) -> Result<Self, i32> {
+    ) -> Result<Self, NetError> {
         let backend = Backend::connect(host, port, ca, handshake_timeout_ms)?;
         let backend = HalMutex::new(backend).ok_or_else(|| {
             log_err!("HAL_MutexCreate failed: no lock for the TLS session");
-            crate::ffi::codes::MQTT_NETWORK_CONNECT_ERROR
+            NetError::Connect
         })?;
         Ok(Session {
             backend,
@@ -104,9 +105,9 @@ impl Session {
         }
     }
 
-    /// Writes all of `buf` within `timeout_ms`; `Err` (a negative HAL code) when the session is
-    /// unusable afterwards.
-    pub fn write_all(&self, buf: &[u8], timeout_ms: u32) -> Result<(), i32> {
+    /// Writes all of `buf` within `timeout_ms`; `Err` (logged) when the session is unusable
+    /// afterwards.
+    pub fn write_all(&self, buf: &[u8], timeout_ms: u32) -> Result<(), NetError> {
         self.writers_waiting.fetch_add(1, Ordering::AcqRel);
         let mut backend = self.backend.lock();
         self.writers_waiting.fetch_sub(1, Ordering::AcqRel);

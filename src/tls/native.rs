@@ -10,8 +10,8 @@ use native_tls::{Certificate, HandshakeError, TlsConnector, TlsStream};
 
 use super::io::HalStream;
 use super::{ms_until, pem_blocks, verify_reason};
-use crate::ffi::codes;
 use crate::hal::{self, ReadOutcome, TcpConnection};
+use crate::net_error::NetError;
 
 /// Longest a single `HAL_TCP_Read` waits during the handshake (the deadline is checked between).
 const HANDSHAKE_READ_SLICE_MS: u32 = 1000;
@@ -22,7 +22,7 @@ pub struct Backend {
     stream: TlsStream<HalStream>,
 }
 
-fn connector(host: &str, ca: &CStr) -> Result<TlsConnector, i32> {
+fn connector(host: &str, ca: &CStr) -> Result<TlsConnector, NetError> {
     let mut builder = TlsConnector::builder();
     builder.disable_built_in_roots(true);
     let mut trusted = 0usize;
@@ -40,16 +40,16 @@ fn connector(host: &str, ca: &CStr) -> Result<TlsConnector, i32> {
             "TLS to {}: pub_key holds no usable PEM certificate, nothing to verify the server against",
             host
         );
-        return Err(codes::MQTT_NETWORK_CONNECT_ERROR);
+        return Err(NetError::Connect);
     }
     builder.build().map_err(|e| {
         log_err!("TLS: cannot set up the TLS library: {}", e);
-        codes::MQTT_NETWORK_CONNECT_ERROR
+        NetError::Connect
     })
 }
 
-/// Logs why a handshake failed and returns the V2.10 code for it.
-fn handshake_failed(host: &str, port: u16, error: &native_tls::Error, eof: bool) -> i32 {
+/// Logs why a handshake failed and says whether the certificate was the reason.
+fn handshake_failed(host: &str, port: u16, error: &native_tls::Error, eof: bool) -> NetError {
     let text = error.to_string();
     if text.contains("certificate verify failed") {
         let reason = verify_reason(&text).unwrap_or("certificate verify failed");
@@ -60,7 +60,7 @@ fn handshake_failed(host: &str, port: u16, error: &native_tls::Error, eof: bool)
             reason
         );
         log_debug!("TLS error: {}", text);
-        codes::ERROR_CERT_VERIFY_FAIL
+        NetError::CertificateRejected
     } else if eof {
         log_err!(
             "TLS handshake with {}:{} failed: the server closed the connection ({})",
@@ -68,10 +68,10 @@ fn handshake_failed(host: &str, port: u16, error: &native_tls::Error, eof: bool)
             port,
             text
         );
-        codes::MQTT_NETWORK_CONNECT_ERROR
+        NetError::Connect
     } else {
         log_err!("TLS handshake with {}:{} failed: {}", host, port, text);
-        codes::MQTT_NETWORK_CONNECT_ERROR
+        NetError::Connect
     }
 }
 
@@ -81,16 +81,16 @@ impl Backend {
         port: u16,
         ca: &CStr,
         handshake_timeout_ms: u32,
-    ) -> Result<Self, i32> {
+    ) -> Result<Self, NetError> {
         let Ok(name) = host.to_str() else {
             log_err!("TLS: the host name is not UTF-8");
-            return Err(codes::MQTT_NETWORK_CONNECT_ERROR);
+            return Err(NetError::Connect);
         };
         let connector = connector(name, ca)?;
         let deadline = hal::uptime_ms().saturating_add(u64::from(handshake_timeout_ms));
         let Some(conn) = TcpConnection::establish(host, port) else {
             log_err!("HAL_TCP_Establish({}:{}) failed", name, port);
-            return Err(codes::MQTT_NETWORK_CONNECT_ERROR);
+            return Err(NetError::Connect);
         };
         let mut stream = HalStream::new(conn);
         stream.set_write_deadline(deadline);
@@ -111,7 +111,7 @@ impl Backend {
                             port,
                             handshake_timeout_ms
                         );
-                        return Err(codes::MQTT_NETWORK_CONNECT_ERROR);
+                        return Err(NetError::Connect);
                     }
                     mid.get_mut()
                         .set_read_timeout(left.min(HANDSHAKE_READ_SLICE_MS));
@@ -151,19 +151,19 @@ impl Backend {
         }
     }
 
-    pub fn write_all(&mut self, mut buf: &[u8], timeout_ms: u32) -> Result<(), i32> {
+    pub fn write_all(&mut self, mut buf: &[u8], timeout_ms: u32) -> Result<(), NetError> {
         let deadline = hal::uptime_ms().saturating_add(u64::from(timeout_ms));
         self.stream.get_mut().set_write_deadline(deadline);
         while !buf.is_empty() {
             match self.stream.write(buf) {
                 Ok(0) => {
                     log_err!("TLS write failed: nothing was accepted");
-                    return Err(-2);
+                    return Err(NetError::Write);
                 }
                 Ok(n) => buf = buf.get(n..).unwrap_or(&[]),
                 Err(e) => {
                     log_err!("TLS write failed: {}", e);
-                    return Err(-2);
+                    return Err(NetError::Write);
                 }
             }
         }
