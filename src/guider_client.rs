@@ -1,8 +1,8 @@
 //! HTTPS pre-authentication on the network (reference §6, `FEATURE_MQTT_DIRECT = n`): the signed
 //! `POST /auth/devicename` to `iot-auth.<region>.aliyuncs.com:443` over TLS (the same backend as
 //! MQTT, verified against the CA of `pub_key`), the reply read within
-//! `CONFIG_GUIDER_AUTH_TIMEOUT`, parsed with `auth::guider`. Every outcome has its own log line,
-//! all starting with "HTTPS pre-authentication"; the token is never logged.
+//! `CONFIG_GUIDER_AUTH_TIMEOUT`, framed by `auth::http` and read by `auth::preauth`. Every outcome
+//! has its own log line, all starting with "HTTPS pre-authentication"; the token is never logged.
 
 use crate::prelude::*;
 use alloc::ffi::CString;
@@ -42,7 +42,7 @@ pub fn authenticate(
         device,
         request.host,
         request.port,
-        auth::guider::AUTH_PATH
+        auth::request::AUTH_PATH
     );
     let session =
         Session::connect(&host, request.port, ca, GUIDER_AUTH_TIMEOUT_MS).map_err(|code| {

@@ -46,7 +46,7 @@ impl SavedIdentity {
         })
     }
 
-    fn identity(&self) -> Option<DeviceIdentity> {
+    fn identity(&self) -> Option<DeviceIdentity<'_>> {
         DeviceIdentity::new(
             self.product_key.as_str(),
             self.device_name.as_str(),
