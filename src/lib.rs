@@ -71,10 +71,9 @@ pub mod auth;
 mod ca;
 mod driver;
 pub mod ffi;
-#[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
-mod guider_client;
 pub mod hal;
 pub mod heap;
+mod setup;
 mod text;
 #[cfg(any(iotmqtt_tls, test))]
 mod tls;

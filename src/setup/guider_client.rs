@@ -5,10 +5,11 @@
 //! has its own log line, all starting with "HTTPS pre-authentication"; the token is never logged.
 
 use crate::prelude::*;
-use alloc::ffi::CString;
 
+use crate::auth::request::AUTH_PATH;
 use crate::auth::{self, DeviceIdentity, GuiderReply, Region, ResponseParser, SignMethod};
 use crate::hal::{self, ReadOutcome};
+use crate::heap;
 use crate::tls::Session;
 
 /// `CONFIG_GUIDER_AUTH_TIMEOUT`: the whole exchange, connect and handshake included.
@@ -16,12 +17,31 @@ pub const GUIDER_AUTH_TIMEOUT_MS: u32 = 10_000;
 /// V2.10 writes the request with a fixed 5000 ms timeout.
 const WRITE_TIMEOUT_MS: u32 = 5_000;
 
+/// The step at which HTTPS pre-authentication failed; each was logged where it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreAuthFailure {
+    /// No CA to verify the server with.
+    NoCa,
+    /// The auth host could not be copied into a C string (memory ran out).
+    HostName,
+    /// TLS to the auth server could not be opened.
+    Connect,
+    /// Writing the request failed.
+    Send,
+    /// No complete reply within [`GUIDER_AUTH_TIMEOUT_MS`].
+    Timeout,
+    /// Reading the reply failed.
+    Read,
+    /// The reply was refused: its framing, status or content.
+    Refused,
+}
+
 /// Authenticates `identity` with the auth service of `region`; `Err` was logged.
 pub fn authenticate(
     identity: &DeviceIdentity,
     region: Region,
     sign_method: SignMethod,
-) -> Result<GuiderReply, ()> {
+) -> Result<GuiderReply, PreAuthFailure> {
     let request = auth::auth_request(identity, region, sign_method);
     let device = format!("{}.{}", identity.product_key(), identity.device_name());
     let Some(ca) = crate::ca::current() else {
@@ -29,10 +49,10 @@ pub fn authenticate(
             "HTTPS pre-authentication of {}: no CA (pub_key) to verify the server",
             device
         );
-        return Err(());
+        return Err(PreAuthFailure::NoCa);
     };
-    let Ok(host) = CString::new(request.host) else {
-        return Err(());
+    let Some(host) = heap::try_cstring(request.host.as_bytes()) else {
+        return Err(PreAuthFailure::HostName);
     };
     let start = hal::uptime_ms();
     let deadline = start.saturating_add(u64::from(GUIDER_AUTH_TIMEOUT_MS));
@@ -42,7 +62,7 @@ pub fn authenticate(
         device,
         request.host,
         request.port,
-        auth::request::AUTH_PATH
+        AUTH_PATH
     );
     let session =
         Session::connect(&host, request.port, ca, GUIDER_AUTH_TIMEOUT_MS).map_err(|code| {
@@ -53,6 +73,7 @@ pub fn authenticate(
                 request.port,
                 code
             );
+            PreAuthFailure::Connect
         })?;
     if session
         .write_all(&request.bytes, left().min(WRITE_TIMEOUT_MS))
@@ -63,7 +84,7 @@ pub fn authenticate(
             device,
             request.host
         );
-        return Err(());
+        return Err(PreAuthFailure::Send);
     }
     let mut parser = ResponseParser::new();
     let mut buf = [0u8; 512];
@@ -76,7 +97,7 @@ pub fn authenticate(
                 request.host,
                 GUIDER_AUTH_TIMEOUT_MS
             );
-            return Err(());
+            return Err(PreAuthFailure::Timeout);
         }
         let fed = match session.read(&mut buf, wait) {
             ReadOutcome::Data(n) => parser.feed(buf.get(..n).unwrap_or(&[])),
@@ -89,7 +110,7 @@ pub fn authenticate(
                     request.host,
                     code
                 );
-                return Err(());
+                return Err(PreAuthFailure::Read);
             }
         };
         match fed {
@@ -97,7 +118,7 @@ pub fn authenticate(
             Ok(None) => {}
             Err(e) => {
                 log_err!("HTTPS pre-authentication of {}: {}", device, e);
-                return Err(());
+                return Err(PreAuthFailure::Refused);
             }
         }
     };
@@ -115,7 +136,7 @@ pub fn authenticate(
         }
         Err(e) => {
             log_err!("HTTPS pre-authentication of {}: {}", device, e);
-            Err(())
+            Err(PreAuthFailure::Refused)
         }
     }
 }
