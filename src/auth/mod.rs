@@ -1,12 +1,13 @@
 //! Device credentials, pure logic without I/O (the I/O half of connection setup is `setup`).
 //!
-//! One-way, bottom to top; a file imports only files on lines above its own:
+//! One-way, bottom to top; a file imports only files of the items above its own:
 //! - `region`: the regions of `IOT_SetupDomain` and their host names (one table);
 //!   `identity`: product key, device name and device secret as V2.10 cuts them.
 //! - `sign`: the HMAC signature of a device.
 //! - `conninfo`: the connection strings of `IOT_SetupConnInfo` in direct mode, and the client id.
 //! - HTTPS pre-authentication, one concern a file: `request` (the request bytes), `http` (the
-//!   HTTP/1.x response parser), `reply` (the JSON reply; it reads numbers as `http` does).
+//!   HTTP/1.x response parser; imports nothing); `reply` (the JSON reply) comes after `http`,
+//!   whose decimal reader it uses for a port given as a string.
 //! - `preauth`: the stage at which pre-authentication failed, and the connection strings from
 //!   its reply.
 //!
