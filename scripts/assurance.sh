@@ -51,7 +51,7 @@ step "coverage: TLS and pre-authentication modules (guider-native configuration,
 IOTMQTT_MAKE_SETTINGS=$root/tests/tls/settings/guider-native.settings \
   cargo llvm-cov -p iotmqtt --features tls-native --quiet --ignore-filename-regex "$ignore" \
   --summary-only 2>&1 | tee "$build/coverage-guider-native.txt" \
-  | grep -E '^(Filename|(src\/)?(tls\/|guider_client|auth\/|ca\.rs|transport)|TOTAL)' || {
+  | grep -E '^(Filename|(src\/)?(tls\/|setup\/|auth\/|ca\.rs|transport)|TOTAL)' || {
     echo "the guider-native tests failed: see $build/coverage-guider-native.txt"; exit 1; }
 unset CARGO_TARGET_DIR
 step_end

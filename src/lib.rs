@@ -76,11 +76,10 @@ mod ca;
 mod caller_buffer;
 mod driver;
 pub mod ffi;
-#[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
-mod guider_client;
 pub mod hal;
 pub mod heap;
 mod net_error;
+mod setup;
 mod text;
 #[cfg(any(iotmqtt_tls, test))]
 mod tls;

@@ -127,10 +127,10 @@ pub(crate) fn split_sizes(seed: &[u8]) -> impl Iterator<Item = usize> + '_ {
 /// The pre-authentication reply parser: input = limit byte, split-seed length, split seed,
 /// then the HTTP response.
 pub fn preauth_reply(data: &[u8]) {
-    use auth::{GuiderError, ResponseParser};
+    use auth::{HttpError, ResponseParser};
     let mut input = Input::new(data);
     let limit = match input.u8() {
-        0 => auth::guider::MAX_RESPONSE_LEN,
+        0 => auth::http::MAX_RESPONSE_LEN,
         n => usize::from(n) * 8,
     };
     let seed_len = usize::from(input.u8() % 16);
@@ -143,14 +143,14 @@ pub fn preauth_reply(data: &[u8]) {
             Ok(Some(body)) => {
                 // Once complete, later bytes and EOF change nothing.
                 assert_eq!(p.feed(b"HTTP/1.1 200 OK\r\n\r\n"), Ok(None));
-                assert_eq!(p.finish(), Err(GuiderError::AlreadyComplete));
+                assert_eq!(p.finish(), Err(HttpError::AlreadyComplete));
                 Ok(body)
             }
             Ok(None) => p.finish(),
             Err(e) => {
                 // Errors stick.
-                assert_eq!(p.feed(b"x"), Err(e.clone()));
-                assert_eq!(p.finish(), Err(e.clone()));
+                assert_eq!(p.feed(b"x"), Err(e));
+                assert_eq!(p.finish(), Err(e));
                 Err(e)
             }
         }

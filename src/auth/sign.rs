@@ -9,6 +9,11 @@ use core::fmt;
 
 use super::hmac::{hmac, Md5, Sha1};
 
+use super::identity::DeviceIdentity;
+
+/// The constant timestamp V2.10 signs and sends (`GUIDER_DEFAULT_TS_STR`); no clock is read.
+pub const TIMESTAMP: &str = "2524608000000";
+
 /// The HMAC algorithm used for the signature (`signmethod=` in the client id and the auth request).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SignMethod {
@@ -82,12 +87,29 @@ pub fn sign_content(
 /// Keys of any length are accepted as the HMAC standard (RFC 2104) says: keys longer than the
 /// hash's block size are hashed first. (V2.10 rejected keys over 64 bytes and signed with an empty
 /// digest; device secrets are cut to 64 characters before they get here, see
-/// [`super::conninfo::DeviceIdentity`], so that difference never shows for device secrets.)
+/// [`DeviceIdentity`], so that difference never shows for device secrets.)
 pub fn sign(method: SignMethod, secret: &[u8], content: &[u8]) -> String {
     match method {
         SignMethod::HmacSha1 => hex::encode(hmac::<Sha1>(secret, content)),
         SignMethod::HmacMd5 => hex::encode(hmac::<Md5>(secret, content)),
     }
+}
+
+/// The §5.1 signature of a device: its id, name and product key with the constant
+/// [`TIMESTAMP`], keyed with the device secret. The MQTT password in direct mode and the `sign=`
+/// of the pre-authentication request.
+pub fn device_signature(identity: &DeviceIdentity, method: SignMethod) -> String {
+    let content = sign_content(
+        &identity.device_id(),
+        identity.device_name(),
+        identity.product_key(),
+        TIMESTAMP,
+    );
+    sign(
+        method,
+        identity.device_secret().as_bytes(),
+        content.as_bytes(),
+    )
 }
 
 #[cfg(test)]
@@ -185,6 +207,38 @@ mod tests {
         assert_eq!(
             sign(SignMethod::HmacMd5, b"", b""),
             "74e6f7298a9c2d168935f58c001bad88"
+        );
+    }
+
+    #[test]
+    fn readme_vector_via_identity() {
+        let id = DeviceIdentity::new(
+            "2UCRZpAbCGC",
+            "ExampleDev",
+            "fbh47lGBSayncmTHEjF1E5x4CZdeJTO9",
+        )
+        .unwrap();
+        assert_eq!(id.device_id(), "2UCRZpAbCGC.ExampleDev");
+        assert_eq!(
+            device_signature(&id, SignMethod::HmacSha1),
+            "326a4a6ed38b1bd5ddb6a5d11d27928bfb5a62d0"
+        );
+    }
+
+    #[test]
+    fn truncated_identity_signs_its_cut_values() {
+        let (dn, ds) = ("d".repeat(40), "0123456789".repeat(7));
+        let id = DeviceIdentity::new("ABCDEFGHIJKLMNOPQRSTUVWXY", &dn, &ds).unwrap();
+        // Value from Python: hmac(secret[:64], content with pk[:20] and dn[:32]).
+        assert_eq!(
+            device_signature(&id, SignMethod::HmacSha1),
+            "8c2ce9b85aa22d77f106dcf1832a35bd1f0a33a1"
+        );
+        // Only the secret too long: the sign uses its first 64 characters.
+        let id = DeviceIdentity::new("yfTuLfBJTiL", "TestDeviceForDemo", &ds).unwrap();
+        assert_eq!(
+            device_signature(&id, SignMethod::HmacSha1),
+            "01109ac2098beba38d96d94db9c305c717bdbc4b"
         );
     }
 }

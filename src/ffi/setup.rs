@@ -1,23 +1,23 @@
-//! `IOT_SetupConnInfo` / `IOT_SetupDomain`: the process-wide connection info of V2.10, and the
+//! `IOT_SetupConnInfo` / `IOT_SetupDomain` / `IOT_SetCACert`: the C side of connection setup
+//! (the work is `crate::setup`'s). Holds V2.10's process-wide `iotx_conn_info_t`, and the
 //! re-authentication hook the driver calls before a reconnect when the client was given these
 //! very strings.
 
 use alloc::ffi::CString;
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int, c_void, CStr};
-use core::sync::atomic::{AtomicI32, Ordering};
 
+use super::codes;
 use super::types::{iotx_conn_info_t, iotx_mqtt_param_t};
-use crate::auth::{self, DeviceIdentity, Region, SecureMode, SignMethod};
+use crate::auth::{ConnStrings, DeviceIdentity, Region};
 use crate::driver::{Credentials, Reauthenticate};
-use crate::hal::StaticHalMutex;
 use crate::prelude::*;
-use crate::text::FixedText;
-use crate::{hal, heap};
+use crate::setup::{self, SetupError};
 
 /// V2.10 returns a pointer to one static struct that every call overwrites.
 struct ConnInfoCell(UnsafeCell<iotx_conn_info_t>);
-// SAFETY: written only while SETUP holds its lock; C reads it as it did V2.10's static.
+// SAFETY: written only by `store`, which `setup` runs under its lock; C reads it as it did
+// V2.10's static.
 unsafe impl Sync for ConnInfoCell {}
 
 static CONN_INFO: ConnInfoCell = ConnInfoCell(UnsafeCell::new(iotx_conn_info_t {
@@ -29,83 +29,9 @@ static CONN_INFO: ConnInfoCell = ConnInfoCell(UnsafeCell::new(iotx_conn_info_t {
     pub_key: core::ptr::null(),
 }));
 
-/// The device of the last successful `IOT_SetupConnInfo`, for re-authentication; in fixed
-/// buffers like V2.10's static device info, so nothing of it stays on the heap.
-struct SavedIdentity {
-    product_key: FixedText<20>,
-    device_name: FixedText<32>,
-    device_secret: FixedText<64>,
-}
-
-impl SavedIdentity {
-    fn save(identity: &DeviceIdentity) -> Option<Self> {
-        Some(Self {
-            product_key: FixedText::from_str(identity.product_key())?,
-            device_name: FixedText::from_str(identity.device_name())?,
-            device_secret: FixedText::from_str(identity.device_secret())?,
-        })
-    }
-
-    fn identity(&self) -> Option<DeviceIdentity> {
-        DeviceIdentity::new(
-            self.product_key.as_str(),
-            self.device_name.as_str(),
-            self.device_secret.as_str(),
-        )
-        .ok()
-    }
-}
-
-static SETUP: StaticHalMutex<Option<SavedIdentity>> = StaticHalMutex::new(None);
-static REGION: AtomicI32 = AtomicI32::new(0);
-
-#[cfg_attr(not(iotmqtt_direct), allow(dead_code))]
-fn secure_mode() -> SecureMode {
-    if cfg!(iotmqtt_tls) {
-        SecureMode::TlsDirect
-    } else {
-        SecureMode::TcpDirect
-    }
-}
-
-/// Authenticates `identity` and writes the result into the static struct.
-fn authenticate(identity: &DeviceIdentity) -> Result<auth::ConnStrings, ()> {
-    let region = Region::from_raw(REGION.load(Ordering::Relaxed)).unwrap_or_default();
-    let (partner, module) = (hal::partner_id(), hal::module_id());
-    #[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
-    {
-        // Guider mode: a fresh iotId/iotToken from HTTPS pre-authentication (reference §6).
-        let reply =
-            crate::guider_client::authenticate(identity, region, SignMethod::HmacSha1, |error| {
-                super::codes::code(error.into())
-            })?;
-        auth::guider_conn(
-            identity,
-            &reply,
-            SignMethod::HmacSha1,
-            partner.as_str(),
-            module.as_str(),
-        )
-        .map_err(|e| log_err!("connection info from the auth reply: {}", e))
-    }
-    #[cfg(all(not(iotmqtt_tls), not(iotmqtt_direct)))]
-    {
-        // build.rs refuses this combination; kept so the function is total.
-        log_err!(
-            "HTTPS pre-authentication needs TLS (make.settings FEATURE_MQTT_DIRECT_NOTLS = n)"
-        );
-        Err(())
-    }
-    #[cfg(iotmqtt_direct)]
-    auth::direct_conn(
-        identity,
-        region,
-        secure_mode(),
-        SignMethod::HmacSha1,
-        partner.as_str(),
-        module.as_str(),
-    )
-    .map_err(|e| log_err!("connection info: {}", e))
+/// The V2.10 code of a failed setup: `IOT_SetupConnInfo` has only -1 (`FAIL_RETURN`).
+const fn setup_code(_: &SetupError) -> c_int {
+    codes::FAIL_RETURN
 }
 
 fn copy_c(dst: &mut [c_char], src: &str) {
@@ -116,8 +42,9 @@ fn copy_c(dst: &mut [c_char], src: &str) {
     }
 }
 
-fn store(strings: &auth::ConnStrings) {
-    // SAFETY: the caller holds the SETUP lock, so no other Rust code writes the struct.
+/// Writes the strings into the static struct; `setup` calls it under its lock.
+fn store(strings: &ConnStrings) {
+    // SAFETY: `setup` runs this under its lock, so no other Rust code writes the struct.
     let info = unsafe { &mut *CONN_INFO.0.get() };
     info.port = strings.port;
     copy_c(&mut info.host_name, &strings.host);
@@ -160,28 +87,21 @@ pub unsafe extern "C" fn IOT_SetupConnInfo(
             return -1;
         }
     };
-    let Some(mut setup) = SETUP.lock() else {
-        // SAFETY: info_ptr is non-NULL and writable per the contract.
-        unsafe { *info_ptr = core::ptr::null_mut() };
-        return -1;
-    };
-    match authenticate(&identity) {
-        Ok(strings) => {
-            store(&strings);
+    match setup::set_up(&identity, store) {
+        Ok(()) => {
             log_info!(
                 "connection info ready for {}.{}",
                 identity.product_key(),
                 identity.device_name()
             );
-            *setup = SavedIdentity::save(&identity);
             // SAFETY: info_ptr is non-NULL and writable per the contract.
             unsafe { *info_ptr = CONN_INFO.0.get().cast() };
             0
         }
-        Err(()) => {
+        Err(e) => {
             // SAFETY: as above.
             unsafe { *info_ptr = core::ptr::null_mut() };
-            -1
+            setup_code(&e)
         }
     }
 }
@@ -208,23 +128,19 @@ pub unsafe extern "C" fn IOT_SetCACert(pem: *const c_char) -> c_int {
 /// Chooses the region for the next `IOT_SetupConnInfo`; an unknown value is logged and ignored.
 #[no_mangle]
 pub extern "C" fn IOT_SetupDomain(domain_type: c_int) {
-    if Region::from_raw(domain_type).is_some() {
-        REGION.store(domain_type, Ordering::Relaxed);
-    } else {
-        log_err!(
+    match Region::from_raw(domain_type) {
+        Some(region) => setup::set_region(region),
+        None => log_err!(
             "IOT_SetupDomain({}): unknown domain, keeping {}",
             domain_type,
-            REGION.load(Ordering::Relaxed)
-        );
+            setup::region().as_raw()
+        ),
     }
 }
 
 /// Re-authentication before a reconnect: fresh strings, also written into the static struct.
 fn reauthenticate() -> Option<Credentials> {
-    let setup = SETUP.lock()?;
-    let identity = setup.as_ref()?.identity()?;
-    let strings = authenticate(&identity).ok()?;
-    store(&strings);
+    let strings = setup::reauthenticate(store)?;
     Some(Credentials {
         host: CString::new(strings.host).ok()?,
         port: strings.port,
@@ -258,13 +174,6 @@ pub(super) fn reauthentication_for(
     if !same {
         return Ok((None, None));
     }
-    let setup = SETUP.lock().ok_or(())?;
-    let identity = match setup.as_ref() {
-        Some(id) => Some((
-            heap::try_string(id.product_key.as_str()).ok_or(())?,
-            heap::try_string(id.device_name.as_str()).ok_or(())?,
-        )),
-        None => None,
-    };
+    let identity = setup::saved_device().map_err(|_| ())?;
     Ok((Some(reauthenticate), identity))
 }

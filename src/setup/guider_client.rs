@@ -1,15 +1,15 @@
 //! HTTPS pre-authentication on the network (reference §6, `FEATURE_MQTT_DIRECT = n`): the signed
 //! `POST /auth/devicename` to `iot-auth.<region>.aliyuncs.com:443` over TLS (the same backend as
 //! MQTT, verified against the CA of `pub_key`), the reply read within
-//! `CONFIG_GUIDER_AUTH_TIMEOUT`, parsed with `auth::guider`. Every outcome has its own log line,
-//! all starting with "HTTPS pre-authentication"; the token is never logged.
+//! `CONFIG_GUIDER_AUTH_TIMEOUT`, framed by `auth::http` and read by `auth::preauth`. Every outcome
+//! has its own log line, all starting with "HTTPS pre-authentication"; the token is never logged.
 
 use crate::prelude::*;
-use alloc::ffi::CString;
 
+use crate::auth::request::AUTH_PATH;
 use crate::auth::{self, DeviceIdentity, GuiderReply, Region, ResponseParser, SignMethod};
 use crate::hal::{self, ReadOutcome};
-use crate::net_error::NetError;
+use crate::heap;
 use crate::tls::Session;
 
 /// `CONFIG_GUIDER_AUTH_TIMEOUT`: the whole exchange, connect and handshake included.
@@ -17,14 +17,31 @@ pub const GUIDER_AUTH_TIMEOUT_MS: u32 = 10_000;
 /// V2.10 writes the request with a fixed 5000 ms timeout.
 const WRITE_TIMEOUT_MS: u32 = 5_000;
 
-/// Authenticates `identity` with the auth service of `region`; `Err` was logged. `code_of` is
-/// the caller's code for a network error, for the log line of a failed connection.
+/// The step at which HTTPS pre-authentication failed; each was logged where it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreAuthFailure {
+    /// No CA to verify the server with.
+    NoCa,
+    /// The auth host could not be copied into a C string (memory ran out).
+    HostName,
+    /// TLS to the auth server could not be opened.
+    Connect,
+    /// Writing the request failed.
+    Send,
+    /// No complete reply within [`GUIDER_AUTH_TIMEOUT_MS`].
+    Timeout,
+    /// Reading the reply failed.
+    Read,
+    /// The reply was refused: its framing, status or content.
+    Refused,
+}
+
+/// Authenticates `identity` with the auth service of `region`; `Err` was logged.
 pub fn authenticate(
     identity: &DeviceIdentity,
     region: Region,
     sign_method: SignMethod,
-    code_of: fn(NetError) -> i32,
-) -> Result<GuiderReply, ()> {
+) -> Result<GuiderReply, PreAuthFailure> {
     let request = auth::auth_request(identity, region, sign_method);
     let device = format!("{}.{}", identity.product_key(), identity.device_name());
     let Some(ca) = crate::ca::current() else {
@@ -32,10 +49,14 @@ pub fn authenticate(
             "HTTPS pre-authentication of {}: no CA (pub_key) to verify the server",
             device
         );
-        return Err(());
+        return Err(PreAuthFailure::NoCa);
     };
-    let Ok(host) = CString::new(request.host) else {
-        return Err(());
+    let Some(host) = heap::try_cstring(request.host.as_bytes()) else {
+        log_err!(
+            "HTTPS pre-authentication of {}: out of memory copying the host name",
+            device
+        );
+        return Err(PreAuthFailure::HostName);
     };
     let start = hal::uptime_ms();
     let deadline = start.saturating_add(u64::from(GUIDER_AUTH_TIMEOUT_MS));
@@ -45,7 +66,7 @@ pub fn authenticate(
         device,
         request.host,
         request.port,
-        auth::guider::AUTH_PATH
+        AUTH_PATH
     );
     let session =
         Session::connect(&host, request.port, ca, GUIDER_AUTH_TIMEOUT_MS).map_err(|error| {
@@ -54,8 +75,9 @@ pub fn authenticate(
                 device,
                 request.host,
                 request.port,
-                code_of(error)
+                error
             );
+            PreAuthFailure::Connect
         })?;
     if session
         .write_all(&request.bytes, left().min(WRITE_TIMEOUT_MS))
@@ -66,7 +88,7 @@ pub fn authenticate(
             device,
             request.host
         );
-        return Err(());
+        return Err(PreAuthFailure::Send);
     }
     let mut parser = ResponseParser::new();
     let mut buf = [0u8; 512];
@@ -79,7 +101,7 @@ pub fn authenticate(
                 request.host,
                 GUIDER_AUTH_TIMEOUT_MS
             );
-            return Err(());
+            return Err(PreAuthFailure::Timeout);
         }
         let fed = match session.read(&mut buf, wait) {
             ReadOutcome::Data(n) => parser.feed(buf.get(..n).unwrap_or(&[])),
@@ -92,7 +114,7 @@ pub fn authenticate(
                     request.host,
                     code
                 );
-                return Err(());
+                return Err(PreAuthFailure::Read);
             }
         };
         match fed {
@@ -100,7 +122,7 @@ pub fn authenticate(
             Ok(None) => {}
             Err(e) => {
                 log_err!("HTTPS pre-authentication of {}: {}", device, e);
-                return Err(());
+                return Err(PreAuthFailure::Refused);
             }
         }
     };
@@ -118,7 +140,7 @@ pub fn authenticate(
         }
         Err(e) => {
             log_err!("HTTPS pre-authentication of {}: {}", device, e);
-            Err(())
+            Err(PreAuthFailure::Refused)
         }
     }
 }
