@@ -1,9 +1,12 @@
 /*
- * test_hal_posix.c - self-test of the reference POSIX HAL (hal_posix.c).
+ * test_hal_posix.c - self-test of the reference POSIX HAL and its test rig, as
+ * libhal_posix.a holds them (hal_posix_rig.c compiles in hal_posix_os.c and
+ * hal_posix_tcp.c).
  *
  * Build and run:
- *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -I<repo>/include \
- *      test_hal_posix.c hal_posix.c -lpthread -o test_hal_posix && ./test_hal_posix
+ *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -I<repo>/include -I<repo>/hal/common \
+ *      test_hal_posix.c hal_posix_rig.c hal_posix_redirect.c ../common/hal_identity.c \
+ *      -lpthread -o test_hal_posix && ./test_hal_posix
  *
  * Covers: redirect rule parsing and matching, TCP read/write semantics
  * against a local listening socket (including one reader and one writer at
