@@ -520,7 +520,7 @@ static void test_os(void)
     unsetenv("IOTMQTT_HAL_MODULE_ID");
     CHECK(HAL_GetPartnerID(NULL) == 0);
 
-    /* identity: set/get, truncation to the §3 sizes, always NUL-terminated */
+    /* identity: set/get, truncated to iot_export.h's *_LEN sizes, always NUL-terminated */
     CHECK(HAL_SetProductKey(good_pk) == 11);
     CHECK(HAL_GetProductKey(pk) == 11 && strcmp(pk, good_pk) == 0);
     CHECK(HAL_SetProductKey(long_pk) == PRODUCT_KEY_LEN);
