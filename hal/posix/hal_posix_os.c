@@ -1,8 +1,9 @@
 /*
  * hal_posix_os.c - the operating-system part of the reference POSIX HAL: clock and sleep,
- * mutexes, heap, random numbers, printing, and the partner / module / firmware / chip ids.
+ * mutexes, heap, random numbers, and the partner / module / firmware / chip ids.
  * The rest of the HAL: hal_posix_tcp.c (HAL_TCP_*), hal_ssl_openssl.c (HAL_SSL_*, for
- * FEATURE_TLS_BACKEND = hal) and ../common/hal_identity.c (product / device identity).
+ * FEATURE_TLS_BACKEND = hal), ../common/hal_print.c (HAL_Printf, HAL_Snprintf, HAL_Vsnprintf)
+ * and ../common/hal_identity.c (product / device identity).
  * What each function must do for the library: docs/porting.md. HAL_iTLS_* is not provided.
  *
  * Build: cc -std=c99 -D_POSIX_C_SOURCE=200809L -I<repo>/include -I<repo>/hal/common -c hal_posix_os.c
@@ -23,9 +24,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -179,7 +178,7 @@ void HAL_Free(void *ptr)
 }
 
 /* ======================================================================= */
-/* random, printing                                                        */
+/* random                                                                  */
 /* ======================================================================= */
 
 /* random()/srandom() are XSI, not plain POSIX: use splitmix64 instead. */
@@ -207,37 +206,6 @@ uint32_t HAL_Random(uint32_t region)
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
     return (uint32_t)(z % region);
-}
-
-void HAL_Printf(const char *fmt, ...)
-{
-    va_list ap;
-    if (fmt == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-}
-
-int HAL_Vsnprintf(char *str, const int len, const char *fmt, va_list ap)
-{
-    /* str may be NULL only when len is 0 (size query), as with vsnprintf. */
-    if (fmt == NULL || len < 0 || (str == NULL && len != 0)) {
-        return -1;
-    }
-    return vsnprintf(str, (size_t)len, fmt, ap);
-}
-
-int HAL_Snprintf(char *str, const int len, const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-    va_start(ap, fmt);
-    rc = HAL_Vsnprintf(str, len, fmt, ap);
-    va_end(ap);
-    return rc;
 }
 
 /* ======================================================================= */

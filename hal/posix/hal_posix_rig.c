@@ -1,8 +1,8 @@
 /*
  * hal_posix_rig.c - the test rig around the reference POSIX HAL, and the one object of
- * libhal_posix.a as CMake builds it (with hal_posix_redirect.c and ../common/hal_identity.c).
- * A port copies hal_posix_os.c, hal_posix_tcp.c, hal_ssl_openssl.c and hal_identity.c; it does
- * not copy this file.
+ * libhal_posix.a as CMake builds it (with hal_posix_redirect.c, ../common/hal_print.c and
+ * ../common/hal_identity.c). A port copies hal_posix_os.c, hal_posix_tcp.c, hal_ssl_openssl.c,
+ * hal_print.c and hal_identity.c; it does not copy this file.
  *
  * The rig is middleware in front of the production HAL (the model: smoltcp's FaultInjector,
  * which wraps a device): this file compiles the production files into itself with the entry
@@ -17,7 +17,8 @@
  * measures what the library adds over a program that already has the HAL).
  *
  * Build: cc -std=c99 -D_POSIX_C_SOURCE=200809L -I<repo>/include -I<repo>/hal/common -c hal_posix_rig.c
- *        (-DIOTMQTT_HAL_POSIX_SSL=1 to include hal_ssl_openssl.c; link with hal_posix_redirect.o)
+ *        (-DIOTMQTT_HAL_POSIX_SSL=1 to include hal_ssl_openssl.c; link with hal_posix_redirect.o,
+ *        hal_print.o and hal_identity.o)
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE /* before any system header, for hal_posix_os.c's ppoll */

@@ -5,7 +5,8 @@
  *
  * Build and run:
  *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -I<repo>/include -I<repo>/hal/common \
- *      test_hal_posix.c hal_posix_rig.c hal_posix_redirect.c ../common/hal_identity.c \
+ *      test_hal_posix.c hal_posix_rig.c hal_posix_redirect.c ../common/hal_print.c \
+ *      ../common/hal_identity.c \
  *      -lpthread -o test_hal_posix && ./test_hal_posix
  *
  * Covers: redirect rule parsing and matching, TCP read/write semantics
