@@ -140,11 +140,13 @@ if [ $have_mcu = 1 ]; then
   command -v $MCU_CC >/dev/null || { echo "footprint.sh: $MCU_CC not installed" >&2; exit 2; }
   for f in "$root/c_examples/mqtt-example.c:mcu-example.o" "$here/footprint_stubs.c:mcu-stubs.o" \
            "$here/footprint_ssl_stubs.c:mcu-ssl_stubs.o" "$root/hal/mps2/hal_mps2.c:mcu-hal.o" \
-           "$root/hal/mps2/startup_mps2.c:mcu-startup.o" "$root/hal/common/hal_identity.c:mcu-identity.o"; do
+           "$root/hal/mps2/startup_mps2.c:mcu-startup.o" "$root/hal/common/hal_print.c:mcu-print.o" \
+           "$root/hal/common/hal_identity.c:mcu-identity.o"; do
     $MCU_CC "${mcu_cflags[@]}" -c "${f%%:*}" -o "$work/${f##*:}"
   done
   rm -f "$work/libhal_mps2.a"
-  arm-none-eabi-ar rcs "$work/libhal_mps2.a" "$work/mcu-hal.o" "$work/mcu-startup.o" "$work/mcu-identity.o"
+  arm-none-eabi-ar rcs "$work/libhal_mps2.a" "$work/mcu-hal.o" "$work/mcu-startup.o" "$work/mcu-print.o" \
+    "$work/mcu-identity.o"
 fi
 link_mcu() {
   local name=$1 l=$2; shift 2

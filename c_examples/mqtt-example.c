@@ -17,7 +17,7 @@
  *     and (without "loop") at least one own message was received back; the
  *     last line is "example: published=N received=M";
  *   - in loop mode SIGINT/SIGTERM leave the loop and clean up.
- * To reach a local emulator, set IOTMQTT_HAL_REDIRECT (see hal/posix/hal_posix.c).
+ * To reach a local emulator, set IOTMQTT_HAL_REDIRECT (see hal/posix/hal_posix_redirect.c).
  */
 #include <signal.h>
 #include <stdint.h>

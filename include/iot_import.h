@@ -3,6 +3,8 @@
  * The HAL that firmware supplies to iotmqtt: the prototypes of iotkit-embedded V2.10.
  * A TCP-only build (FEATURE_MQTT_DIRECT_NOTLS = y) references no HAL_SSL_* function; the
  * HAL_SSL_* functions are needed only with FEATURE_TLS_BACKEND = hal and TLS on.
+ * What each function must do for the library (return values, timeouts, blocking, which calls
+ * may run at once): docs/porting.md.
  */
 #ifndef IOT_IMPORT_H
 #define IOT_IMPORT_H
@@ -35,7 +37,8 @@ void HAL_Printf(_IN_ const char *fmt, ...);
 int HAL_Snprintf(_IN_ char *str, const int len, const char *fmt, ...);
 int HAL_Vsnprintf(_IN_ char *str, _IN_ const int len, _IN_ const char *format, va_list ap);
 
-/* TCP: HAL_TCP_Read returns -2 on error, -1 when the peer closed, 0 on timeout, else bytes read. */
+/* TCP: HAL_TCP_Read returns -2 on error, -1 when the peer closed, 0 on timeout, else bytes read;
+ * timeouts are never 0 (docs/porting.md). */
 uintptr_t HAL_TCP_Establish(_IN_ const char *host, _IN_ uint16_t port);
 int32_t HAL_TCP_Destroy(_IN_ uintptr_t fd);
 int32_t HAL_TCP_Write(_IN_ uintptr_t fd, _IN_ const char *buf, _IN_ uint32_t len, _IN_ uint32_t timeout_ms);

@@ -1,5 +1,5 @@
-//! Every `HAL_*` function iotmqtt imports (reference §3), and safe wrappers around them.
-//! The rest of the crate calls the HAL only through this module.
+//! Every `HAL_*` function iotmqtt imports, and safe wrappers around them. The rest of the crate
+//! calls the HAL only through this module. What the HAL must do for them: docs/porting.md.
 
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_void, CStr};
@@ -133,13 +133,26 @@ pub fn module_id() -> IdString {
     read_id(HAL_GetModuleID)
 }
 
-/// What a HAL read returned (reference §3: -2 error, -1 closed, 0 timeout, >0 bytes).
+/// What a HAL read returned (`HAL_TCP_Read`/`HAL_SSL_Read`: -2 or any other negative value an
+/// error, -1 closed by the peer, 0 timeout with no data, >0 bytes read).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReadOutcome {
     Data(usize),
     Timeout,
     Closed,
     Error(i32),
+}
+
+/// The timeout every HAL read and write gets: never 0, which V2.10 never passed and a firmware
+/// HAL may take as "wait forever"; a caller's 0 becomes 1 ms here, in one place for all.
+fn hal_timeout(timeout_ms: u32) -> u32 {
+    timeout_ms.max(1)
+}
+
+/// `hal_timeout` for `HAL_SSL_*`, whose timeout is an `int`.
+#[cfg(iotmqtt_tls_hal)]
+fn hal_ssl_timeout(timeout_ms: u32) -> i32 {
+    i32::try_from(hal_timeout(timeout_ms)).unwrap_or(i32::MAX)
 }
 
 fn read_outcome(rc: i32, asked: usize) -> ReadOutcome {
@@ -167,16 +180,18 @@ impl TcpConnection {
     /// `&self`: V2.10 HALs allow one reader and one writer on a connection at once.
     pub fn read(&self, buf: &mut [u8], timeout_ms: u32) -> ReadOutcome {
         let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+        let timeout = hal_timeout(timeout_ms);
         // SAFETY: buf is valid for writes of len bytes; the handle is open until drop.
-        let rc = unsafe { HAL_TCP_Read(self.handle, buf.as_mut_ptr().cast(), len, timeout_ms) };
+        let rc = unsafe { HAL_TCP_Read(self.handle, buf.as_mut_ptr().cast(), len, timeout) };
         read_outcome(rc, buf.len())
     }
 
     /// Bytes written (maybe fewer than asked on timeout), or the HAL's negative code.
     pub fn write(&self, buf: &[u8], timeout_ms: u32) -> Result<usize, i32> {
         let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+        let timeout = hal_timeout(timeout_ms);
         // SAFETY: buf is valid for reads of len bytes; the handle is open until drop.
-        let rc = unsafe { HAL_TCP_Write(self.handle, buf.as_ptr().cast(), len, timeout_ms) };
+        let rc = unsafe { HAL_TCP_Write(self.handle, buf.as_ptr().cast(), len, timeout) };
         if rc < 0 {
             Err(rc)
         } else {
@@ -211,7 +226,7 @@ impl SslConnection {
 
     pub fn read(&mut self, buf: &mut [u8], timeout_ms: u32) -> ReadOutcome {
         let len = i32::try_from(buf.len()).unwrap_or(i32::MAX);
-        let timeout = i32::try_from(timeout_ms).unwrap_or(i32::MAX);
+        let timeout = hal_ssl_timeout(timeout_ms);
         // SAFETY: buf is valid for writes of len bytes; the handle is open until drop.
         let rc = unsafe { HAL_SSL_Read(self.handle, buf.as_mut_ptr().cast(), len, timeout) };
         read_outcome(rc, buf.len())
@@ -219,7 +234,7 @@ impl SslConnection {
 
     pub fn write(&mut self, buf: &[u8], timeout_ms: u32) -> Result<usize, i32> {
         let len = i32::try_from(buf.len()).unwrap_or(i32::MAX);
-        let timeout = i32::try_from(timeout_ms).unwrap_or(i32::MAX);
+        let timeout = hal_ssl_timeout(timeout_ms);
         // SAFETY: buf is valid for reads of len bytes; the handle is open until drop.
         let rc = unsafe { HAL_SSL_Write(self.handle, buf.as_ptr().cast(), len, timeout) };
         if rc < 0 {

@@ -4,7 +4,7 @@
  *
  *   time      SysTick interrupt every 1 ms counts HAL_UptimeMs; waits sleep in WFI.
  *   heap      HAL_Malloc/HAL_Free over newlib's malloc (newlib-nano), with counters.
- *   console   HAL_Printf through newlib stdio, i.e. semihosting (librdimon).
+ *   console   HAL_Printf through newlib stdio, i.e. semihosting (librdimon): ../common/hal_print.c.
  *   mutexes   one thread of control: a mutex is an owner flag. Taking a held one can only be a
  *             recursive lock or a call from an interrupt handler; both would hang for ever, so
  *             it is reported and aborts.
@@ -25,9 +25,7 @@
  *             - HAL_TCP_Write waits for the TX holding register per byte until the timeout:
  *               bytes sent (maybe fewer than len), -1 bad handle or argument.
  */
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -381,7 +379,7 @@ void HAL_MutexUnlock(void *mutex)
 }
 
 /* ======================================================================= */
-/* random, printing                                                        */
+/* random                                                                  */
 /* ======================================================================= */
 
 static uint64_t g_rand_state = 1; /* splitmix64, as hal/posix */
@@ -405,36 +403,6 @@ uint32_t HAL_Random(uint32_t region)
     /* 32-bit modulo: the M3 and M4 divide in hardware, a 64-bit one pulls in libgcc's
        __udivmoddi4 (700 bytes). */
     return (uint32_t)(z >> 32) % region;
-}
-
-void HAL_Printf(const char *fmt, ...)
-{
-    va_list ap;
-    if (fmt == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-}
-
-int HAL_Vsnprintf(char *str, const int len, const char *fmt, va_list ap)
-{
-    if (fmt == NULL || len < 0 || (str == NULL && len != 0)) {
-        return -1;
-    }
-    return vsnprintf(str, (size_t)len, fmt, ap);
-}
-
-int HAL_Snprintf(char *str, const int len, const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-    va_start(ap, fmt);
-    rc = HAL_Vsnprintf(str, len, fmt, ap);
-    va_end(ap);
-    return rc;
 }
 
 /* ======================================================================= */

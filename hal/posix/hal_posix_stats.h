@@ -1,9 +1,11 @@
 /*
- * hal_posix_stats.h - test and diagnostics API of the reference POSIX HAL.
+ * hal_posix_stats.h - the API of the test rig around the reference POSIX HAL
+ * (hal_posix_rig.c, hal_posix_redirect.c), which libhal_posix.a includes.
  *
  * Hand-written. These functions are NOT part of the V2.10 HAL contract; they
  * exist so tests can measure the library's heap use, inject HAL failures and
- * check the connection redirect (see the comment at the top of hal_posix.c).
+ * check the connection redirect (IOTMQTT_HAL_REDIRECT, described at the top of
+ * hal_posix_redirect.c). A port copies neither the rig nor this header.
  */
 #ifndef IOTMQTT_HAL_POSIX_STATS_H
 #define IOTMQTT_HAL_POSIX_STATS_H
@@ -52,14 +54,12 @@ void hal_posix_fail_tcp(int which);
 int hal_posix_redirect_lookup(const char *host, uint16_t port,
                               char *out_host, size_t out_len, uint16_t *out_port);
 
-/* Internal, shared by hal_posix.c and hal_ssl_openssl.c: redirect, resolve
- * and connect (bounded by IOTMQTT_HAL_CONNECT_TIMEOUT_MS). Returns a
- * connected NON-BLOCKING socket (wait with poll), or -1 with the reason
- * logged. Honours hal_posix_fail_tcp(HAL_POSIX_FAIL_ESTABLISH). */
-int hal_posix_tcp_connect_fd(const char *host, uint16_t port);
-
-/* Internal: the current hal_posix_fail_tcp() mode. */
-int hal_posix_tcp_fail_mode(void);
+/* Internal to the rig: the longest host name a redirect target may have, and
+ * hal_posix_redirect_lookup that also logs (once per host:port) what it
+ * redirected; hal_posix_rig.c calls it in front of every connect. */
+#define HAL_POSIX_REDIRECT_HOST_MAX 256
+int hal_posix_redirect_apply(const char *host, uint16_t port,
+                             char *out_host, size_t out_len, uint16_t *out_port);
 
 #ifdef __cplusplus
 }

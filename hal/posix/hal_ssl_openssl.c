@@ -2,13 +2,14 @@
  * hal_ssl_openssl.c - HAL_SSL_* of the reference POSIX HAL, over OpenSSL.
  *
  * Build: cc -std=c99 -D_POSIX_C_SOURCE=200809L -I<repo>/include -c hal_ssl_openssl.c
- *        link with hal_posix.o -lssl -lcrypto -lpthread
+ *        link with hal_posix_os.o hal_posix_tcp.o -lssl -lcrypto -lpthread
+ * What each function must do for the library: docs/porting.md.
  *
  * - The server certificate is verified against the PEM CA(s) passed in
  *   ca_crt (ca_crt_len counts the terminating NUL, as in V2.10) and against
- *   the host name the library asked for. The connection itself goes through
- *   hal_posix_tcp_connect_fd(), so IOTMQTT_HAL_REDIRECT applies (see
- *   hal_posix.c), while SNI and name verification keep the ORIGINAL host.
+ *   the host name the library asked for. The socket comes from
+ *   hal_posix_tcp_connect_fd() (hal_posix_tcp.c); SNI and name verification
+ *   use the host name passed here, wherever that socket was connected.
  * - Read/Write follow HAL_TCP_Read/Write: loop until len bytes or the
  *   timeout; data wins over errors; read returns 0 on timeout, -1 when the
  *   peer closed, -2 on error; write returns bytes sent or -1.
@@ -18,8 +19,7 @@
  *   "hostname mismatch", ...).
  */
 #include "iot_import.h"
-#include "hal_posix_stats.h"
-#include "hal_posix_time.h"
+#include "hal_posix_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,7 +40,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-/* TLS handshake bound, on top of the TCP connect bound in hal_posix.c. */
+/* TLS handshake bound, on top of the TCP connect bound in hal_posix_tcp.c. */
 #ifndef IOTMQTT_HAL_TLS_HANDSHAKE_TIMEOUT_MS
 #define IOTMQTT_HAL_TLS_HANDSHAKE_TIMEOUT_MS 10000
 #endif
@@ -263,7 +263,7 @@ uintptr_t HAL_SSL_Establish(const char *host, uint16_t port, const char *ca_crt,
     }
     SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER, NULL);
 
-    s->fd = hal_posix_tcp_connect_fd(host, port); /* redirect + bounded connect */
+    s->fd = hal_posix_tcp_connect_fd(host, port); /* bounded connect */
     if (s->fd < 0) {
         goto fail;
     }
@@ -272,7 +272,7 @@ uintptr_t HAL_SSL_Establish(const char *host, uint16_t port, const char *ca_crt,
         log_ssl_error("HAL_SSL_Establish: SSL_new", "failed");
         goto fail;
     }
-    /* Verify the name the library asked for, not the redirect target. */
+    /* Verify the name the library asked for, also when a test redirected the socket. */
     param = SSL_get0_param(s->ssl);
     if (is_ip_literal(host)) {
         if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1) {
@@ -324,9 +324,6 @@ int32_t HAL_SSL_Read(uintptr_t handle, char *buf, int len, int timeout_ms)
     int got = 0, closed = 0, failed = 0;
 
     if (s == NULL || buf == NULL || len < 0) {
-        return -2;
-    }
-    if (hal_posix_tcp_fail_mode() == HAL_POSIX_FAIL_READ) {
         return -2;
     }
     if (len == 0) {
@@ -387,9 +384,6 @@ int32_t HAL_SSL_Write(uintptr_t handle, const char *buf, int len, int timeout_ms
     int sent = 0, failed = 0;
 
     if (s == NULL || buf == NULL || len < 0) {
-        return -1;
-    }
-    if (hal_posix_tcp_fail_mode() == HAL_POSIX_FAIL_WRITE) {
         return -1;
     }
     deadline = hal_posix_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);

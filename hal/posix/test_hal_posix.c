@@ -1,9 +1,13 @@
 /*
- * test_hal_posix.c - self-test of the reference POSIX HAL (hal_posix.c).
+ * test_hal_posix.c - self-test of the reference POSIX HAL and its test rig, as
+ * libhal_posix.a holds them (hal_posix_rig.c compiles in hal_posix_os.c and
+ * hal_posix_tcp.c).
  *
  * Build and run:
- *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -I<repo>/include \
- *      test_hal_posix.c hal_posix.c -lpthread -o test_hal_posix && ./test_hal_posix
+ *   cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -I<repo>/include -I<repo>/hal/common \
+ *      test_hal_posix.c hal_posix_rig.c hal_posix_redirect.c ../common/hal_print.c \
+ *      ../common/hal_identity.c \
+ *      -lpthread -o test_hal_posix && ./test_hal_posix
  *
  * Covers: redirect rule parsing and matching, TCP read/write semantics
  * against a local listening socket (including one reader and one writer at
@@ -517,7 +521,7 @@ static void test_os(void)
     unsetenv("IOTMQTT_HAL_MODULE_ID");
     CHECK(HAL_GetPartnerID(NULL) == 0);
 
-    /* identity: set/get, truncation to the §3 sizes, always NUL-terminated */
+    /* identity: set/get, truncated to iot_export.h's *_LEN sizes, always NUL-terminated */
     CHECK(HAL_SetProductKey(good_pk) == 11);
     CHECK(HAL_GetProductKey(pk) == 11 && strcmp(pk, good_pk) == 0);
     CHECK(HAL_SetProductKey(long_pk) == PRODUCT_KEY_LEN);
