@@ -653,7 +653,6 @@ impl<H: Handler> Client<H> {
         smallest: usize,
     ) {
         let capacity = reader.read_buf.len();
-        let wait_ms = wait_ms.max(1);
         if let Some(mut drain) = reader.drain {
             // The rest of an oversized packet passes through the buffer and is dropped.
             let buf = reader.read_buf.as_mut_slice();

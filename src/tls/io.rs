@@ -54,9 +54,8 @@ impl io::Read for HalStream {
         if buf.is_empty() {
             return Ok(0);
         }
-        // Never 0: V2.10 never passed 0 to HAL_TCP_Read, and a firmware HAL may take it as
-        // "wait forever".
-        match self.conn.read(buf, self.read_timeout_ms.max(1)) {
+        // hal.rs raises a 0 timeout to 1 ms for every HAL read.
+        match self.conn.read(buf, self.read_timeout_ms) {
             ReadOutcome::Data(n) => Ok(n),
             ReadOutcome::Timeout => Err(io::ErrorKind::WouldBlock.into()),
             ReadOutcome::Closed => {

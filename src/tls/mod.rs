@@ -88,8 +88,8 @@ impl Session {
         let deadline = hal::uptime_ms().saturating_add(u64::from(timeout_ms));
         let mut left = timeout_ms;
         loop {
-            // Never 0: a firmware HAL may take 0 as "wait forever".
-            let slice = left.clamp(1, READ_SLICE_MS);
+            // hal.rs raises a 0 slice to 1 ms (a firmware HAL may take 0 as "wait forever").
+            let slice = left.min(READ_SLICE_MS);
             let outcome = self.backend.lock().read(buf, slice);
             if outcome != ReadOutcome::Timeout {
                 return outcome;
