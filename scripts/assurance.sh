@@ -34,10 +34,10 @@ command -v cargo-llvm-cov >/dev/null || cargo install --locked --quiet cargo-llv
 command -v cargo-fuzz >/dev/null || cargo install --locked --quiet cargo-fuzz
 step_end
 
-# Test-only files: src/tests/ (the Rust test HAL hal_rig.rs, the scripted-broker tests, the
-# other test modules), the fuzz target bodies; and the emulator (a test server, not part of
+# Test-only files: src/tests/ (the Rust test HAL hal_rig.rs and what the tests share),
+# src/ffi/tests/ (the C-boundary and scripted-broker tests), the fuzz target bodies; and the emulator (a test server, not part of
 # libiotmqtt.a).
-ignore='(^|/)(emulator|fuzz-targets|fuzz)/|src/tests/'
+ignore='(^|/)(emulator|fuzz-targets|fuzz)/|src/(ffi/)?tests/'
 
 step "coverage: cargo llvm-cov --workspace (direct TCP), gate ${min_lines} % of lines"
 export CARGO_TARGET_DIR=$build/cargo-cov

@@ -6,6 +6,8 @@ mod callback;
 pub mod codes;
 mod registry;
 mod setup;
+#[cfg(test)]
+mod tests;
 pub mod types;
 
 use core::ffi::{c_char, c_int, c_void, CStr};

@@ -228,6 +228,10 @@ fn log_level_and_memory_stats_entry_points() {
     IOT_SetLogLevel(IOT_LogLevel(9));
     assert!(!log_lines("Invalid log level 9, must be 0..5").is_empty());
     IOT_SetLogLevel(IOT_LogLevel(5));
+    // An invalid level is reported and the summary printed at DEBUG.
+    IOT_DumpMemoryStats(IOT_LogLevel(42));
+    assert!(!log_lines("Invalid log level 42, using IOT_LOG_DEBUG").is_empty());
+    assert!(!log_lines(". bytes_total_allocated:").is_empty());
     assert_eq!(
         crate::ffi::codes::code(crate::driver::ClientError::connect_refused(0).into()),
         -39
