@@ -462,7 +462,7 @@ impl<H: Handler> Client<H> {
         drop(transport);
     }
 
-    /// V2.10 module-id report (reference §5.12), when the HAL has both ids.
+    /// V2.10 module-id report (docs/v210-reference.md §5.12), when the HAL has both ids.
     fn report_module_id(&self, pk: &str, dn: &str) -> Result<(), ClientError> {
         let (pid, mid) = (hal::partner_id(), hal::module_id());
         if pid.as_str().is_empty() || mid.as_str().is_empty() {

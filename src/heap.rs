@@ -1,8 +1,8 @@
 //! The library's heap: with the `hal-alloc` feature (the staticlib build CMake makes), a global
 //! allocator over `HAL_Malloc`/`HAL_Free` that honours alignment even where `HAL_Malloc` only
-//! guarantees 4 bytes, with the counters `IOT_DumpMemoryStats` prints; and the fallible
-//! allocations of the named points (REQUIREMENTS "memory": Construct returns NULL when memory
-//! runs out), since stable Rust aborts when an ordinary allocation fails.
+//! guarantees 4 bytes, with the counters `IOT_DumpMemoryStats` prints; and the fallible allocations
+//! of the named points (docs/requirements.md "memory": Construct returns NULL when memory runs
+//! out), since stable Rust aborts when an ordinary allocation fails.
 
 use alloc::ffi::CString;
 use alloc::string::String;

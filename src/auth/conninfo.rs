@@ -1,7 +1,7 @@
-//! The connection strings `IOT_SetupConnInfo` hands out (reference §5.1): host, port, client id,
-//! username and password in direct mode, and the client id after HTTPS pre-authentication (the
-//! strings built from the pre-authentication reply are in [`super::preauth`], which is above this
-//! file).
+//! The connection strings `IOT_SetupConnInfo` hands out (docs/v210-reference.md §5.1): host, port,
+//! client id, username and password in direct mode, and the client id after HTTPS
+//! pre-authentication (the strings built from the pre-authentication reply are in
+//! [`super::preauth`], which is above this file).
 
 use crate::prelude::*;
 use core::fmt;
@@ -143,7 +143,7 @@ impl fmt::Debug for ConnStrings {
 }
 
 /// V2.10's `_fill_conn_string` rules: a string containing `"||"` is cut where that pair starts
-/// (reference §5.1 step 7); the result must fit the field's fixed array.
+/// (docs/v210-reference.md §5.1 step 7); the result must fit the field's fixed array.
 pub(super) fn fill(mut s: String, field: ConnField) -> Result<String, ConnInfoError> {
     if let Some(pos) = s.as_bytes().windows(2).position(|w| w == b"||") {
         s.truncate(pos);
@@ -159,7 +159,7 @@ pub(super) fn fill(mut s: String, field: ConnField) -> Result<String, ConnInfoEr
     Ok(s)
 }
 
-/// The client id of reference §5.1 step 6:
+/// The client id of docs/v210-reference.md §5.1 step 6:
 /// `<pk>.<dn>|securemode=S,timestamp=2524608000000,signmethod=M,gw=0,ext=0[,partner_id=P][,module_id=I]|`.
 /// An empty partner or module id leaves its field out. The `"||"` cut rule and the 256-character
 /// limit apply.
@@ -192,7 +192,8 @@ pub fn client_id(
     fill(s, ConnField::ClientId)
 }
 
-/// The client id for MQTT after HTTPS pre-authentication (`securemode=-1`, reference §6).
+/// The client id for MQTT after HTTPS pre-authentication (`securemode=-1`, docs/v210-reference.md
+/// §6).
 pub fn guider_client_id(
     identity: &DeviceIdentity,
     sign_method: SignMethod,
@@ -208,7 +209,7 @@ pub fn guider_client_id(
     )
 }
 
-/// Direct-mode connection strings (reference §5.1 steps 1–7): host
+/// Direct-mode connection strings (docs/v210-reference.md §5.1 steps 1–7): host
 /// `<pk>.iot-as-mqtt.<region>.aliyuncs.com`, port 1883, username `<dn>&<pk>`, password = the
 /// hex signature. `secure_mode` must be [`SecureMode::TlsDirect`] or [`SecureMode::TcpDirect`].
 pub fn direct_conn(

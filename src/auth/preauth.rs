@@ -57,8 +57,8 @@ pub fn parse_auth_response(response: &Body) -> Result<GuiderReply, PreAuthError>
     Ok(parse_auth_reply(&response.content)?)
 }
 
-/// Guider-mode connection strings (reference §6, "Feeding the MQTT connect"): host and port from
-/// the reply, username = iotId, password = iotToken, client id with `securemode=-1`.
+/// Guider-mode connection strings (docs/v210-reference.md §6, "Feeding the MQTT connect"): host and
+/// port from the reply, username = iotId, password = iotToken, client id with `securemode=-1`.
 pub fn guider_conn(
     identity: &DeviceIdentity,
     reply: &GuiderReply,

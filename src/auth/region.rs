@@ -90,12 +90,12 @@ impl Region {
     }
 }
 
-/// MQTT domain for a raw region value (reference §5.1 step 4a); `None` out of range.
+/// MQTT domain for a raw region value (docs/v210-reference.md §5.1 step 4a); `None` out of range.
 pub fn mqtt_domain(region: i32) -> Option<&'static str> {
     Region::from_raw(region).map(Region::mqtt_domain)
 }
 
-/// HTTPS auth host for a raw region value (reference §6); `None` out of range.
+/// HTTPS auth host for a raw region value (docs/v210-reference.md §6); `None` out of range.
 pub fn auth_host(region: i32) -> Option<&'static str> {
     Region::from_raw(region).map(Region::auth_host)
 }

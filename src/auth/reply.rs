@@ -1,5 +1,5 @@
-//! The JSON reply of HTTPS pre-authentication (reference §6): the `code`, then the MQTT
-//! credentials and endpoint under `data`, through `serde_json`.
+//! The JSON reply of HTTPS pre-authentication (docs/v210-reference.md §6): the `code`, then the
+//! MQTT credentials and endpoint under `data`, through `serde_json`.
 
 use crate::prelude::*;
 use core::fmt;
@@ -127,8 +127,8 @@ impl fmt::Debug for GuiderReply {
     }
 }
 
-/// Parses the JSON reply of reference §6: `code` must be 200 (a number, or a string holding
-/// one), then `data.iotId`, `data.iotToken`, `data.resources.mqtt.host` and
+/// Parses the JSON reply of docs/v210-reference.md §6: `code` must be 200 (a number, or a string
+/// holding one), then `data.iotId`, `data.iotToken`, `data.resources.mqtt.host` and
 /// `data.resources.mqtt.port` (a number or a string) must be present and usable.
 pub fn parse_auth_reply(body: &[u8]) -> Result<GuiderReply, ReplyError> {
     let root: Value = serde_json::from_slice(body).map_err(|_| ReplyError::MalformedJson)?;

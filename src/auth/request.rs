@@ -1,4 +1,5 @@
-//! The HTTPS pre-authentication request (reference §6): the signed `POST /auth/devicename` to
+//! The HTTPS pre-authentication request (docs/v210-reference.md §6): the signed `POST
+//! /auth/devicename` to
 //! `iot-auth.<region>.aliyuncs.com:443`, as bytes ready to write. Building it cannot fail.
 
 use crate::prelude::*;
@@ -37,7 +38,7 @@ impl fmt::Debug for AuthRequest {
     }
 }
 
-/// The form body of reference §6 (not URL-encoded, as V2.10).
+/// The form body of docs/v210-reference.md §6 (not URL-encoded, as V2.10).
 fn auth_body(identity: &DeviceIdentity, sign_method: SignMethod) -> String {
     format!(
         "productKey={pk}&deviceName={dn}&signmethod={m}&sign={s}&version=default\

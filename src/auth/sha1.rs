@@ -154,7 +154,10 @@ mod tests {
         // Every length around the padding boundaries (55, 56, 63, 64, 119, 120 bytes), split in
         // two parts anywhere, against the `sha1` crate.
         #[test]
-        fn matches_the_sha1_crate(data in proptest::collection::vec(any::<u8>(), 0..300), cut in 0usize..300) {
+        fn matches_the_sha1_crate(
+            data in proptest::collection::vec(any::<u8>(), 0..300),
+            cut in 0usize..300,
+        ) {
             let cut = cut.min(data.len());
             let (head, tail) = data.split_at(cut);
             let expected = sha1::Sha1::digest(&data);

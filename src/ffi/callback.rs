@@ -16,7 +16,7 @@ use crate::driver::{ClientError, Handler, Received};
 const OVERFLOW_TEXT: &CStr = c"mqtt read buffer is too short";
 
 /// What SUBSCRIBE/UNSUBSCRIBE/PUBLISH events carry in `msg->msg`: the packet id as the
-/// pointer's value (reference §2.2).
+/// pointer's value (docs/v210-reference.md §2.2).
 fn packet_id(id: u16) -> *mut c_void {
     usize::from(id) as *mut c_void
 }

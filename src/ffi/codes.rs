@@ -1,5 +1,5 @@
-//! The V2.10 return codes iotmqtt produces (`iotx_err_t`, reference §2.9), in one place, and
-//! the one table from the typed errors below the C boundary to them.
+//! The V2.10 return codes iotmqtt produces (`iotx_err_t`, docs/v210-reference.md §2.9), in one
+//! place, and the one table from the typed errors below the C boundary to them.
 
 use crate::ca::CaError;
 use crate::driver::ClientError;
@@ -67,7 +67,7 @@ pub fn code(failure: Failure) -> i32 {
             ClientError::NetworkConnect => MQTT_NETWORK_CONNECT_ERROR,
             ClientError::CertificateRejected => ERROR_CERT_VERIFY_FAIL,
             ClientError::NetworkWrite => MQTT_NETWORK_ERROR,
-            // The CONNACK refusals (reference §5.2).
+            // The CONNACK refusals (docs/v210-reference.md §5.2).
             ClientError::RefusedProtocolVersion => MQTT_CONANCK_UNACCEPTABLE_PROTOCOL_VERSION_ERROR,
             ClientError::RefusedIdentifier => MQTT_CONNACK_IDENTIFIER_REJECTED_ERROR,
             ClientError::RefusedServerUnavailable => MQTT_CONNACK_SERVER_UNAVAILABLE_ERROR,

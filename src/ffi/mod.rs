@@ -167,7 +167,8 @@ pub unsafe extern "C" fn IOT_MQTT_Construct(pInitParams: *mut iotx_mqtt_param_t)
             None => return out_of_memory(),
         }
     };
-    // Every copy is fallible: Construct returns NULL when memory runs out (REQUIREMENTS "memory").
+    // Every copy is fallible: Construct returns NULL when memory runs out (docs/requirements.md
+    // "memory").
     let copies = (
         heap::try_cstring(host.as_bytes()),
         heap::try_string(client_id),

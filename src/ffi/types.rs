@@ -1,4 +1,4 @@
-//! The V2.10 structs, field for field (reference §2.3–§2.6). cbindgen turns these into
+//! The V2.10 structs, field for field (docs/v210-reference.md §2.3–§2.6). cbindgen turns these into
 //! include/iotmqtt_generated.h. The enum types are hand-written `typedef enum`s in the headers;
 //! here they are integers wrapped so a value from C is never taken for a Rust enum.
 
@@ -19,7 +19,7 @@ pub struct iotx_mqtt_event_type_t(pub c_int);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IOT_LogLevel(pub c_int);
 
-/// The V2.10 event values (reference §2.2), spellings kept.
+/// The V2.10 event values (docs/v210-reference.md §2.2), spellings kept.
 pub mod event {
     use super::iotx_mqtt_event_type_t as E;
     pub const UNDEF: E = E(0);
@@ -114,7 +114,7 @@ mod tests {
     use super::*;
     use core::mem::{offset_of, size_of};
 
-    // Figures from reference §2.8 (LP64).
+    // Figures from docs/v210-reference.md §2.8 (LP64).
     #[cfg(target_pointer_width = "64")]
     #[test]
     fn lp64_layouts_match_v210() {

@@ -1,4 +1,5 @@
-//! HTTPS pre-authentication on the network (reference §6, `FEATURE_MQTT_DIRECT = n`): the signed
+//! HTTPS pre-authentication on the network (docs/v210-reference.md §6, `FEATURE_MQTT_DIRECT = n`):
+//! the signed
 //! `POST /auth/devicename` to `iot-auth.<region>.aliyuncs.com:443` over TLS (the same backend as
 //! MQTT, verified against the CA of `pub_key`), the reply read within
 //! `CONFIG_GUIDER_AUTH_TIMEOUT`, framed by `auth::http` and read by `auth::preauth`. Every outcome

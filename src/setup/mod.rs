@@ -91,7 +91,8 @@ fn authenticate(identity: &DeviceIdentity) -> Result<ConnStrings, SetupError> {
     let (partner, module) = (hal::partner_id(), hal::module_id());
     #[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
     {
-        // Guider mode: a fresh iotId/iotToken from HTTPS pre-authentication (reference §6).
+        // Guider mode: a fresh iotId/iotToken from HTTPS pre-authentication (docs/v210-reference.md
+        // §6).
         let reply = guider_client::authenticate(identity, region, SignMethod::HmacSha1)
             .map_err(SetupError::PreAuth)?;
         auth::guider_conn(

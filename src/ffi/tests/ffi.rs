@@ -64,7 +64,7 @@ fn construct_refuses_bad_parameters_with_null_and_a_log_line() {
 #[test]
 fn a_refused_connack_fails_construct_with_its_v210_code() {
     debug_log();
-    // CONNACK return code -> the V2.10 code Construct logs (reference §5.2).
+    // CONNACK return code -> the V2.10 code Construct logs (docs/v210-reference.md §5.2).
     let codes = [(1u8, -38), (2, -37), (3, -36), (4, -35), (5, -34), (9, -39)];
     let (port, server) = broker(codes.iter().map(|c| c.0).collect());
     let events = Events::default();
