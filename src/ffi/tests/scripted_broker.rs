@@ -290,10 +290,8 @@ fn disable_reconnect_stays_down_and_keeps_pending_messages() {
     assert!(!kinds.contains(&2), "no RECONNECT: {kinds:?}");
     assert_eq!(IOT_MQTT_CheckStateNormal(client), 0);
     // SAFETY: as above.
-    assert_eq!(
-        unsafe { IOT_MQTT_Publish(client, c"t".as_ptr(), &mut msg) },
-        -27
-    );
+    let rc = unsafe { IOT_MQTT_Publish(client, c"t".as_ptr(), &mut msg) };
+    assert_eq!(rc, -27);
     // SAFETY: a live handle variable; the queued message is freed with the client.
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);
     assert!(client.is_null());
@@ -582,16 +580,12 @@ fn requests_larger_than_the_write_buffer_fail_at_once_with_their_codes() {
     assert_eq!((sub, unsub), (-26, -22));
     let mut msg = message(1, b"");
     // SAFETY: as above; an empty payload.
-    assert_eq!(
-        unsafe { IOT_MQTT_Publish(client, long.as_ptr(), &mut msg) },
-        -21
-    );
+    let rc = unsafe { IOT_MQTT_Publish(client, long.as_ptr(), &mut msg) };
+    assert_eq!(rc, -21);
     msg.qos = 0;
     // SAFETY: as above.
-    assert_eq!(
-        unsafe { IOT_MQTT_Publish(client, c"ok".as_ptr(), &mut msg) },
-        0
-    );
+    let rc = unsafe { IOT_MQTT_Publish(client, c"ok".as_ptr(), &mut msg) };
+    assert_eq!(rc, 0);
     assert_eq!(IOT_MQTT_CheckStateNormal(client), 1);
     // SAFETY: a live handle variable.
     assert_eq!(unsafe { IOT_MQTT_Destroy(&mut client) }, 0);

@@ -37,17 +37,15 @@ fn setup_conn_info_fills_the_static_struct_and_checks_its_arguments() {
     let _one = SETUP.lock().unwrap_or_else(|p| p.into_inner());
     debug_log();
     // SAFETY: NULL info_ptr is allowed (refused).
-    assert_eq!(
-        unsafe { IOT_SetupConnInfo(c"pk".as_ptr(), c"dn".as_ptr(), c"ds".as_ptr(), null_mut()) },
-        -1
-    );
+    let rc =
+        unsafe { IOT_SetupConnInfo(c"pk".as_ptr(), c"dn".as_ptr(), c"ds".as_ptr(), null_mut()) };
+    assert_eq!(rc, -1);
     assert!(!log_lines("info_ptr = NULL").is_empty());
     let mut info: *mut c_void = null_mut();
     // SAFETY: NULL strings are allowed (refused).
-    assert_eq!(
-        unsafe { IOT_SetupConnInfo(std::ptr::null(), c"dn".as_ptr(), c"ds".as_ptr(), &mut info) },
-        -1
-    );
+    let rc =
+        unsafe { IOT_SetupConnInfo(std::ptr::null(), c"dn".as_ptr(), c"ds".as_ptr(), &mut info) };
+    assert_eq!(rc, -1);
     assert!(!log_lines("product_key = NULL").is_empty());
     // An empty device secret is refused; *info_ptr is left alone.
     let (rc, info) = setup(c"pk", c"dn", c"");
