@@ -76,6 +76,12 @@ pub fn uptime_ms() -> u64 {
     unsafe { HAL_UptimeMs() }
 }
 
+/// Milliseconds from now until `deadline`, as a HAL timeout.
+#[cfg(iotmqtt_tls)]
+pub fn ms_until(deadline: u64) -> u32 {
+    u32::try_from(deadline.saturating_sub(uptime_ms())).unwrap_or(u32::MAX)
+}
+
 pub fn sleep_ms(ms: u32) {
     // SAFETY: plain integer argument.
     unsafe { HAL_SleepMs(ms) }

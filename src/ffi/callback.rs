@@ -10,7 +10,7 @@ use super::types::{
     event, iotx_mqtt_event_handle_func_fpt, iotx_mqtt_event_msg_t, iotx_mqtt_event_type_t,
     iotx_mqtt_topic_info_t,
 };
-use crate::driver::{ClientError, Handler, Received};
+use crate::driver::{Client, ClientError, Handler, Received};
 
 /// What BUFFER_OVERFLOW carries (V2.10's text).
 const OVERFLOW_TEXT: &CStr = c"mqtt read buffer is too short";
@@ -20,6 +20,9 @@ const OVERFLOW_TEXT: &CStr = c"mqtt read buffer is too short";
 fn packet_id(id: u16) -> *mut c_void {
     usize::from(id) as *mut c_void
 }
+
+/// A client whose handlers are the caller's C callbacks.
+pub(crate) type CClient = Client<CHandler>;
 
 /// A C callback and its context pointer.
 #[derive(Clone, Copy, Debug)]

@@ -8,7 +8,7 @@
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use super::CClient;
+use super::callback::CClient;
 use crate::hal::{HalMutexGuard, StaticHalMutex};
 use crate::heap::Counted;
 use crate::prelude::*;

@@ -72,9 +72,9 @@ pub unsafe extern "C" fn IOT_SetupConnInfo(
     // SAFETY: forwarded contract.
     let args = unsafe {
         (
-            super::c_text(product_key, "product_key"),
-            super::c_text(device_name, "device_name"),
-            super::c_text(device_secret, "device_secret"),
+            super::args::c_text(product_key, "product_key"),
+            super::args::c_text(device_name, "device_name"),
+            super::args::c_text(device_secret, "device_secret"),
         )
     };
     let (Some(pk), Some(dn), Some(ds)) = args else {

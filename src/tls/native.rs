@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use native_tls::{Certificate, HandshakeError, TlsConnector, TlsStream};
 
 use super::io::HalStream;
-use super::{ms_until, pem_blocks, verify_reason};
+use super::pem::{pem_blocks, verify_reason};
 use crate::hal::{self, ReadOutcome, TcpConnection};
 use crate::net_error::NetError;
 
@@ -94,7 +94,7 @@ impl Backend {
         };
         let mut stream = HalStream::new(conn);
         stream.set_write_deadline(deadline);
-        stream.set_read_timeout(ms_until(deadline).min(HANDSHAKE_READ_SLICE_MS));
+        stream.set_read_timeout(hal::ms_until(deadline).min(HANDSHAKE_READ_SLICE_MS));
         let mut attempt = connector.connect(name, stream);
         loop {
             match attempt {
@@ -103,7 +103,7 @@ impl Backend {
                     return Ok(Backend { stream });
                 }
                 Err(HandshakeError::WouldBlock(mut mid)) => {
-                    let left = ms_until(deadline);
+                    let left = hal::ms_until(deadline);
                     if left == 0 {
                         log_err!(
                             "TLS handshake with {}:{} failed: no answer within {} ms",
