@@ -301,7 +301,7 @@ pub fn packet_len(remaining: usize) -> usize {
     1 + len_bytes + remaining
 }
 
-/// The bytes [`encode`] writes for `packet`: the size checks of V2.10 (-30, -21, -26, -22).
+/// The bytes [`encode`] writes for `packet`, for the size checks that come before it.
 pub fn encoded_len(packet: &Outgoing<'_>) -> usize {
     let remaining = match packet {
         Outgoing::Publish {

@@ -44,7 +44,7 @@
 //! - With [`Session::set_max_packet_len`] (the driver's write buffer), `publish`,
 //!   `subscribe` and `unsubscribe` refuse a packet that cannot be sent with
 //!   [`Error::PacketTooLarge`], after the topic check and before anything is queued. A request
-//!   whose first write fails is withdrawn with [`Session::cancel_request`] (V2.10 -14).
+//!   whose first write fails is withdrawn with [`Session::cancel_request`].
 //! - Only `Connect` is transmitted while [`State::Connecting`]; resends and queued
 //!   SUBSCRIBE/UNSUBSCRIBE wait for the CONNACK.
 //! - The engine itself ends the connection on a missing PINGRESP, a refused or late CONNACK,

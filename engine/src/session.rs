@@ -107,23 +107,25 @@ pub enum Event {
     BufferOverflow,
 }
 
-/// Errors of the API calls; the driver maps them to V2.10 codes.
+/// Errors of the API calls. The driver turns them into its own typed errors, and the C boundary
+/// (`src/ffi/codes.rs` of the library) into V2.10 codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
-    /// Not connected (V2.10 -27).
+    /// Not connected.
     NotConnected,
-    /// Invalid topic name or filter (-41).
+    /// Invalid topic name or filter.
     InvalidTopic,
-    /// 20 QoS1 publishes pending, 30 subscriptions or 30 unsubscribes pending (-42).
+    /// [`MAX_PENDING_PUBLISH`] QoS1 publishes, [`MAX_SUBSCRIPTIONS`] subscriptions or
+    /// [`MAX_PENDING_UNSUBSCRIBE`] unsubscribes pending.
     PendingFull,
-    /// QoS2 publish; a packet id was consumed first, as in V2.10 (-20).
+    /// QoS2 publish; a packet id was consumed first, as in V2.10.
     QosNotSupported,
     /// Publish QoS above 2 (no packet id consumed).
     InvalidQos,
-    /// A fallible allocation failed (-42 for publish/subscribe, NULL for construct).
+    /// A fallible allocation failed.
     NoMemory,
     /// The packet would take this many bytes, more than [`Session::set_max_packet_len`]
-    /// allows (V2.10: -21 publish, -26 subscribe, -22 unsubscribe). Nothing was queued.
+    /// allows. Nothing was queued.
     PacketTooLarge(usize),
 }
 
@@ -1103,8 +1105,8 @@ impl<H: PartialEq> Session<H> {
         None
     }
 
-    /// Withdraws a request the driver could not send (its write failed: V2.10 -14, the caller
-    /// may retry): the QoS1 resend copy, the subscription (handler included) or the
+    /// Withdraws a request the driver could not send (its first write failed; the caller may
+    /// retry): the QoS1 resend copy, the subscription (handler included) or the
     /// unsubscribe with this packet id. Returns false for an unknown id.
     pub fn cancel_request(&mut self, pkid: u16) -> bool {
         if let Some(i) = self.pending.iter().position(|p| p.pkid == pkid) {
