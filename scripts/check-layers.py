@@ -20,6 +20,24 @@ SRC = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
 TEST_DIRS = ("tests",)
 
 
+def exported_macros():
+    """Macro name -> the module (path) whose file defines it with macro_rules!."""
+    macros = {}
+    for dirpath, _, filenames in os.walk(SRC):
+        for f in filenames:
+            if f.endswith(".rs"):
+                path = os.path.join(dirpath, f)
+                rel = os.path.relpath(path, SRC)[:-3].split(os.sep)
+                if rel[-1] in ("lib", "mod"):
+                    rel = rel[:-1]
+                for m in re.finditer(r"macro_rules!\s*(\w+)", open(path, encoding="utf-8").read()):
+                    macros[m.group(1)] = "::".join(rel)
+    return macros
+
+
+MACROS = exported_macros()
+
+
 def strip_comments_and_strings(text):
     """Blanks out comments, string and char literals, keeping line structure."""
     out, i, n = [], 0, len(text)
@@ -216,6 +234,10 @@ def imports(file, here, files):
     rest = re.sub(r"\b(pub(?:\([^)]*\))?\s+)?use\s+[^;]*;", lambda m: " " * len(m.group(0)), text)
     for m in re.finditer(r"(?<![\w:])((?:crate|super|self)(?:::\w+)+)", rest):
         found.add((m.group(1), module_at(m.start())))
+    # The crate's macros are imports of the module that defines them (`log_err!` is log.rs).
+    for m in re.finditer(r"(?:(?<![\w:])|\bcrate::)(\w+)!", rest):
+        if m.group(1) in MACROS:
+            found.add(("crate::" + MACROS[m.group(1)], here))
     for m in re.finditer(r"(?<![\w:])(\w+)::", rest):
         # A child module used by its bare name (`registry::get(..)`).
         if m.group(1) in children and module_at(m.start()) == here:

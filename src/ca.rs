@@ -10,7 +10,7 @@
 
 use core::ffi::{c_char, CStr};
 
-use crate::hal::StaticHalMutex;
+use crate::lock::StaticHalMutex;
 use crate::prelude::*;
 
 /// The built-in CA, NUL-terminated (V2.10 hands out a C string; `ca_crt_len` counts the NUL).

@@ -12,8 +12,9 @@ use iotmqtt_engine::{
 };
 
 use crate::caller_buffer::CallerBuffer;
-use crate::hal::{self, HalMutex};
+use crate::hal;
 use crate::heap::Counted;
+use crate::lock::HalMutex;
 use crate::net_error::NetError;
 use crate::prelude::*;
 use crate::text::FixedText;

@@ -78,6 +78,7 @@ mod driver;
 pub mod ffi;
 pub mod hal;
 pub mod heap;
+mod lock;
 mod net_error;
 mod setup;
 mod text;

@@ -9,8 +9,8 @@ use core::ffi::c_void;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use super::callback::CClient;
-use crate::hal::{HalMutexGuard, StaticHalMutex};
 use crate::heap::Counted;
+use crate::lock::{HalMutexGuard, StaticHalMutex};
 use crate::prelude::*;
 
 /// The live clients; each knows its own handle (`Client::handle`).

@@ -10,8 +10,9 @@
 use core::sync::atomic::{AtomicI32, Ordering};
 
 use crate::auth::{self, ConnStrings, DeviceIdentity, Region, SecureMode, SignMethod};
-use crate::hal::{self, StaticHalMutex};
+use crate::hal;
 use crate::heap;
+use crate::lock::StaticHalMutex;
 use crate::prelude::*;
 use crate::text::FixedText;
 

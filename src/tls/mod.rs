@@ -14,7 +14,9 @@ use core::ffi::CStr;
 use core::sync::atomic::Ordering;
 
 #[cfg(iotmqtt_tls)]
-use crate::hal::{self, HalMutex, ReadOutcome};
+use crate::hal::{self, ReadOutcome};
+#[cfg(iotmqtt_tls)]
+use crate::lock::HalMutex;
 #[cfg(iotmqtt_tls)]
 use crate::net_error::NetError;
 

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::net::TcpListener;
 
 use super::debug_log;
-use crate::hal::{self, HalMutex, ReadOutcome, StaticHalMutex, TcpConnection};
+use crate::hal::{self, ReadOutcome, TcpConnection};
+use crate::lock::{HalMutex, StaticHalMutex};
 use crate::tests::hal_rig::{fail_mutex_creates, fail_tcp_writes, log_lines};
 
 #[test]
