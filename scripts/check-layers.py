@@ -9,13 +9,14 @@
 Imports are the `crate::`, `super::` and `self::` paths of production code: `use` trees and
 paths written inline. Test code (#[cfg(test)] items, src/tests/, src/ffi/tests/) is left
 out, since tests may reach anywhere. Prints every violation and exits 1, or prints the edge
-count and exits 0. Usage: scripts/check-layers.py [SRC_DIR]
+count and exits 0. Usage: scripts/check-layers.py [SRC_DIR]    or    scripts/check-layers.py --self-test
+(the checker's own tests: small trees it must pass and trees it must refuse).
 """
 import os
 import re
 import sys
 
-SRC = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+SRC = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "--self-test" else
                       os.path.join(os.path.dirname(__file__), "..", "src"))
 TEST_DIRS = ("tests",)
 
@@ -74,35 +75,69 @@ def strip_comments_and_strings(text):
 
 
 def strip_test_items(text):
-    """Removes every item carrying #[cfg(test)] (a `;`-item or a braced block)."""
+    """Removes every item, field, variant or arm carrying #[cfg(test)]: up to the first `;` or
+    `,` outside brackets, the end of its first braced block, or the end of the block around it.
+    A file whose first attribute is #![cfg(test)] is test code as a whole."""
+    if re.match(r"\s*#!\[cfg\(test\)\]", text):
+        return ""
     out, i = [], 0
     for m in re.finditer(r"#\[cfg\(test\)\]", text):
         if m.start() < i:
             continue
         out.append(text[i:m.start()])
         j = m.end()
-        # Skip further attributes of the same item.
-        while True:
-            a = re.match(r"\s*#\[[^\]]*\]", text[j:])
-            if not a:
-                break
-            j += a.end()
-        semi, brace = text.find(";", j), text.find("{", j)
-        if brace < 0 or (0 <= semi < brace):
-            i = semi + 1
-            continue
-        depth, k = 0, brace
-        while k < len(text):
-            if text[k] == "{":
+        depth = 0
+        while j < len(text):
+            c = text[j]
+            if c in "([{":
                 depth += 1
-            elif text[k] == "}":
-                depth -= 1
+            elif c in ")]}":
                 if depth == 0:
+                    break  # the end of the enclosing block: keep it
+                depth -= 1
+                if depth == 0 and c == "}":
+                    j += 1
                     break
-            k += 1
-        i = k + 1
+            elif c in ";," and depth == 0:
+                j += 1
+                break
+            j += 1
+        i = j
     out.append(text[i:])
     return "".join(out)
+
+
+def test_modules(files):
+    """Modules declared `#[cfg(test)] mod name;`: test code, with everything below them."""
+    found = set()
+    for mod, path in files.items():
+        if path.endswith(("mod.rs", "lib.rs")):
+            text = strip_comments_and_strings(open(path, encoding="utf-8").read())
+            for m in re.finditer(r"#\[cfg\(test\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;", text):
+                found.add(mod + (m.group(1),))
+    return found
+
+
+def reexports(files):
+    """For each folder module, the names its mod.rs (or lib.rs) re-exports from a child:
+    {folder: {name: child module}}, so that `super::Name` resolves to the file defining it."""
+    table = {}
+    for mod, path in files.items():
+        if not path.endswith(("mod.rs", "lib.rs")):
+            continue
+        text = strip_test_items(strip_comments_and_strings(open(path, encoding="utf-8").read()))
+        names = {}
+        for m in re.finditer(r"\bpub(?:\([^)]*\))?\s+use\s+([^;]*);", text):
+            for p in expand_use_tree(m.group(1)):
+                segs = [x for x in p.split("::") if x]
+                if segs and segs[0] == "self":
+                    segs = segs[1:]
+                if len(segs) >= 2 and mod + (segs[0],) in files:
+                    target = resolve("self::" + "::".join(segs), mod, files, {})
+                    if target is not None:
+                        names[segs[-1]] = target
+        table[mod] = names
+    return table
 
 
 def module_files():
@@ -132,6 +167,7 @@ def module_of(path, files):
 
 def expand_use_tree(tree):
     """`a::{b, c::{d, e}}` -> ["a::b", "a::c::d", "a::c::e"] (aliases and globs dropped)."""
+    tree = re.sub(r"\s+as\s+\w+", "", tree)
     tree = re.sub(r"\s+", "", tree)
     depth, start = 0, None
     for idx, ch in enumerate(tree):
@@ -158,11 +194,10 @@ def expand_use_tree(tree):
                     if it:
                         result += expand_use_tree(prefix + it + rest)
                 return result
-    tree = re.sub(r"\bas\w+$", "", tree.replace(" as ", "as"))
     return [tree.rstrip(":*").replace("::self", "")]
 
 
-def resolve(path, here, files):
+def resolve(path, here, files, table):
     """The file a `crate::`/`super::`/`self::` path names, or None (a dependency's path)."""
     segs = [s for s in path.split("::") if s]
     if not segs:
@@ -183,9 +218,12 @@ def resolve(path, here, files):
     best = base if base in files else None
     mod = base
     for s in segs:
-        mod = mod + (s,)
-        if mod in files:
+        if mod + (s,) in files:
+            mod = mod + (s,)
             best = mod
+        elif s in table.get(mod, {}):
+            # A name the folder re-exports: the file that defines it.
+            return table[mod][s]
         else:
             break
     return best
@@ -208,8 +246,9 @@ def inline_modules(text):
     return spans
 
 
-def imports(file, here, files):
+def imports(file, here, files, table):
     text = strip_test_items(strip_comments_and_strings(open(file, encoding="utf-8").read()))
+    text = text.replace("$crate", "crate")
     spans = inline_modules(text)
     children = {m[-1] for m in files if m[:-1] == here and len(m) == len(here) + 1}
     is_folder = file.endswith(("mod.rs", "lib.rs"))
@@ -244,7 +283,7 @@ def imports(file, here, files):
             found.add(("self::" + m.group(1), here))
     targets = set()
     for path, at in found:
-        t = resolve(path, at, files)
+        t = resolve(path, at, files, table)
         if t is not None and t != here:
             targets.add(t)
     return targets
@@ -283,14 +322,20 @@ def cycles(graph):
 
 
 def name(mod, files):
-    return os.path.relpath(files[mod], os.path.dirname(SRC)) if mod in files else "::".join(mod)
+    return "src/" + os.path.relpath(files[mod], SRC) if mod in files else "::".join(mod)
 
 
 def main():
+    if not os.path.isfile(os.path.join(SRC, "lib.rs")):
+        print(f"check-layers: no lib.rs in {SRC}")
+        return 2
     files = module_files()
+    tests = test_modules(files)
+    files = {m: p for m, p in files.items() if not any(m[:len(t)] == t for t in tests)}
+    table = reexports(files)
     graph, problems = {}, []
     for mod, file in sorted(files.items()):
-        targets = imports(file, mod, files)
+        targets = imports(file, mod, files, table)
         graph[mod] = targets
         for t in targets:
             if t[:1] == ("ffi",) and mod[:1] != ("ffi",) and mod != ():
@@ -325,5 +370,73 @@ def main():
     return 0
 
 
+# Each case: files of a small src/ tree, and a fragment the report must contain (None: passes).
+SELF_TESTS = [
+    ("a clean tree passes",
+     {"lib.rs": "mod a; mod b; mod ffi;", "a.rs": "use crate::b::X;", "b.rs": "pub struct X;",
+      "ffi/mod.rs": "use crate::a;"}, None),
+    ("an import of ffi from below",
+     {"lib.rs": "mod a; mod ffi;", "a.rs": "use crate::ffi::codes;", "ffi/mod.rs": "pub mod codes;",
+      "ffi/codes.rs": ""}, "src/a.rs imports the C boundary"),
+    ("an import of ffi through an alias",
+     {"lib.rs": "mod a; mod ffi;", "a.rs": "use crate::ffi as f;", "ffi/mod.rs": ""},
+     "src/a.rs imports the C boundary"),
+    ("an inline path into ffi",
+     {"lib.rs": "mod a; mod ffi;", "a.rs": "fn f() { crate::ffi::g() }", "ffi/mod.rs": "pub fn g() {}"},
+     "src/a.rs imports the C boundary"),
+    ("two files that import each other",
+     {"lib.rs": "mod a; mod b;", "a.rs": "use crate::b::Y; pub struct X;",
+      "b.rs": "pub struct Y; fn f() -> crate::a::X { todo!() }"}, "files that import each other: src/a.rs, src/b.rs"),
+    ("a cycle through a macro",
+     {"lib.rs": "mod hal; mod log;", "log.rs": "macro_rules! log_err { () => {} }\nuse crate::hal::print;",
+      "hal.rs": "pub fn print() {} fn f() { log_err!(); }"}, "files that import each other: src/hal.rs, src/log.rs"),
+    ("a cycle between siblings through their folder's re-exports",
+     {"lib.rs": "mod d;", "d/mod.rs": "mod a; mod b; pub use a::A; pub use b::B;",
+      "d/a.rs": "use super::B; pub struct A;", "d/b.rs": "use super::A; pub struct B;"},
+     "files that import each other: src/d/a.rs, src/d/b.rs"),
+    ("#[cfg(test)] on a variant keeps the code after it",
+     {"lib.rs": "mod a; mod ffi;", "a.rs": "enum E {\n #[cfg(test)]\n T,\n U,\n}\nfn f() { crate::ffi::g() }",
+      "ffi/mod.rs": "pub fn g() {}"}, "src/a.rs imports the C boundary"),
+    ("test code may reach anywhere",
+     {"lib.rs": "mod a; mod ffi;", "a.rs": "#[cfg(test)]\nmod tests { use crate::ffi::g; }",
+      "ffi/mod.rs": "pub fn g() {}"}, None),
+    ("$crate paths in macros count",
+     {"lib.rs": "mod a; mod ffi;", "a.rs": "macro_rules! m { () => { use $crate::ffi::g; } }",
+      "ffi/mod.rs": "pub fn g() {}"}, "src/a.rs imports the C boundary"),
+    ("auth/ reaching outside itself",
+     {"lib.rs": "mod auth; mod hal;", "auth/mod.rs": "mod sign;", "auth/sign.rs": "use crate::hal::x;",
+      "hal.rs": "pub fn x() {}"}, "(auth/ is pure) imports src/hal.rs"),
+    ("folders that import each other",
+     {"lib.rs": "mod p; mod q;", "p/mod.rs": "mod x;", "p/x.rs": "use crate::q::y::Y; pub struct X;",
+      "q/mod.rs": "pub mod y;", "q/y.rs": "pub struct Y; fn f(_: crate::p::x::X) {}"},
+     "folders that import each other"),
+]
+
+
+def self_test():
+    import contextlib
+    import io
+    import tempfile
+    global SRC, MACROS
+    failed = 0
+    for title, tree, expected in SELF_TESTS:
+        with tempfile.TemporaryDirectory() as root:
+            for path, text in tree.items():
+                os.makedirs(os.path.dirname(os.path.join(root, path)), exist_ok=True)
+                with open(os.path.join(root, path), "w", encoding="utf-8") as f:
+                    f.write(text)
+            SRC, MACROS = root, None
+            MACROS = exported_macros()
+            report = io.StringIO()
+            with contextlib.redirect_stdout(report):
+                rc = main()
+            out = report.getvalue().replace(root, "src")
+            ok = rc == 0 if expected is None else (rc == 1 and expected in out)
+            print(("ok   " if ok else "FAIL ") + title + ("" if ok else ":\n" + out))
+            failed += not ok
+    print(f"check-layers self-test: {len(SELF_TESTS) - failed} of {len(SELF_TESTS)} passed")
+    return 1 if failed else 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(self_test() if sys.argv[1:] == ["--self-test"] else main())

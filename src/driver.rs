@@ -20,6 +20,7 @@ use crate::prelude::*;
 use crate::text::FixedText;
 use crate::transport::Transport;
 use iotmqtt_engine::codec::{self, Drain, Frame};
+use iotmqtt_engine::limits::SlotMask;
 
 /// Why a call failed, by what failed; the reason was logged. The C boundary gives each its
 /// V2.10 code. Fieldless, so it travels in a register.
@@ -854,7 +855,8 @@ impl<H: Handler> Client<H> {
                 return true;
             }
         }
-        let mut targets: [Option<H>; 32] = [None; 32];
+        // One per bit of the slot mask the engine answers with.
+        let mut targets: [Option<H>; SlotMask::BITS as usize] = [None; SlotMask::BITS as usize];
         let message = match packet {
             Incoming::Publish {
                 dup,

@@ -90,6 +90,7 @@ extern crate alloc;
 pub mod codec;
 pub mod limits;
 pub mod packet;
+mod queue;
 pub mod session;
 pub mod topic;
 

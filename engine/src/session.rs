@@ -8,6 +8,7 @@ use core::fmt;
 
 use crate::codec;
 use crate::packet::{Incoming, Outgoing, QoS};
+use crate::queue::Queue;
 use crate::topic;
 
 use crate::limits::{SlotMask, CONTROL_CAPACITY, EVENT_CAPACITY};
@@ -232,8 +233,8 @@ pub struct Session<H> {
 
     last_pkid: u16,
     next_seq: u64,
-    control: Vec<Control>,
-    events: Vec<Event>,
+    control: Queue<Control>,
+    events: Queue<Event>,
     pending: Vec<PendingPublish>,
     subs: Vec<Subscription<H>>,
     unsubs: Vec<Unsubscription>,
@@ -245,23 +246,6 @@ pub struct Session<H> {
 /// Room for one more entry, or NoMemory: the named fallible points of docs/requirements.md "memory".
 fn try_room<T>(v: &mut Vec<T>) -> Result<(), Error> {
     v.try_reserve(1).map_err(|_| Error::NoMemory)
-}
-
-/// The engine's queues hold a few entries between polls (room is reserved for 16 controls and
-/// 16 events; at most 64 QoS 2 ids are remembered): a `Vec` whose front is removed by shifting
-/// is smaller in firmware than `VecDeque`'s ring arithmetic, and as fast at this length.
-fn try_queue<T>(cap: usize) -> Result<Vec<T>, Error> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(cap).map_err(|_| Error::NoMemory)?;
-    Ok(v)
-}
-
-fn pop_front<T>(queue: &mut Vec<T>) -> Option<T> {
-    if queue.is_empty() {
-        None
-    } else {
-        Some(queue.remove(0))
-    }
 }
 
 fn try_copy(dst: &mut String, src: &str) -> Result<(), Error> {
@@ -323,8 +307,8 @@ impl<H: PartialEq> Session<H> {
             ping_deadline: None,
             last_pkid: 0,
             next_seq: 0,
-            control: try_queue(CONTROL_CAPACITY)?,
-            events: try_queue(EVENT_CAPACITY)?,
+            control: Queue::with_capacity(CONTROL_CAPACITY).ok_or(Error::NoMemory)?,
+            events: Queue::with_capacity(EVENT_CAPACITY).ok_or(Error::NoMemory)?,
             // The tables grow on demand (fallibly) and keep their high-water capacity, so a
             // client that never subscribes does not carry 30 empty slots.
             pending: Vec::new(),
@@ -833,7 +817,7 @@ impl<H: PartialEq> Session<H> {
     /// Which subscriptions a topic goes to.
     pub fn route(&self, topic: &str) -> Dispatch {
         let mut slots: SlotMask = 0;
-        for (i, s) in self.subs.iter().enumerate().take(32) {
+        for (i, s) in self.subs.iter().enumerate().take(SlotMask::BITS as usize) {
             if !s.duplicate && topic::matches(&s.filter, topic) {
                 slots |= 1 << i;
             }
@@ -1034,7 +1018,7 @@ impl<H: PartialEq> Session<H> {
 
     /// The next packet to send; call until `None`. Each packet returned counts as sent at `now`.
     pub fn poll_transmit(&mut self, now: u64) -> Option<Outgoing<'_>> {
-        if let Some(c) = pop_front(&mut self.control) {
+        if let Some(c) = self.control.pop_front() {
             self.last_sent = now;
             return Some(match c {
                 Control::Connect => self.connect_packet(),
@@ -1130,7 +1114,7 @@ impl<H: PartialEq> Session<H> {
 
     /// The next event to report, oldest first.
     pub fn poll_event(&mut self) -> Option<Event> {
-        pop_front(&mut self.events)
+        self.events.pop_front()
     }
 
     // ----- introspection -----

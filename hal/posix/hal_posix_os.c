@@ -205,7 +205,9 @@ uint32_t HAL_Random(uint32_t region)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
-    return (uint32_t)(z % region);
+    /* The high half, reduced in 32 bits, as hal/mps2 does (where a 64-bit modulo would pull
+       in libgcc's division): the same seed gives the same numbers on both. */
+    return (uint32_t)(z >> 32) % region;
 }
 
 /* ======================================================================= */

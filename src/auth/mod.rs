@@ -3,7 +3,8 @@
 //! One-way, bottom to top; a file imports only files of the items above its own:
 //! - `region`: the regions of `IOT_SetupDomain` and their host names (one table);
 //!   `identity`: product key, device name and device secret as V2.10 cuts them.
-//! - `sign`: the HMAC signature of a device.
+//! - `sha1` (SHA-1, written for size), `hmac` on it and on MD5; `sign`: the HMAC signature of a
+//!   device.
 //! - `conninfo`: the connection strings of `IOT_SetupConnInfo` in direct mode, and the client id.
 //! - HTTPS pre-authentication, one concern a file: `request` (the request bytes), `http` (the
 //!   HTTP/1.x response parser; imports nothing); `reply` (the JSON reply) comes after `http`,

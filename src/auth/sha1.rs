@@ -150,9 +150,18 @@ mod tests {
         );
     }
 
+    #[test]
+    fn every_length_across_the_padding_boundaries() {
+        // 55/56 (the length field fits or spills), 63/64, and the same a block later.
+        let data: Vec<u8> = (0..=130u8).collect();
+        for len in 0..=data.len() {
+            let expected = sha1::Sha1::digest(&data[..len]);
+            assert_eq!(&digest(&[&data[..len]])[..], &expected[..], "length {len}");
+        }
+    }
+
     proptest! {
-        // Every length around the padding boundaries (55, 56, 63, 64, 119, 120 bytes), split in
-        // two parts anywhere, against the `sha1` crate.
+        // Random data of random length, split in two parts anywhere, against the `sha1` crate.
         #[test]
         fn matches_the_sha1_crate(
             data in proptest::collection::vec(any::<u8>(), 0..300),

@@ -95,7 +95,7 @@ pub fn sign(method: SignMethod, secret: &[u8], content: &[u8]) -> String {
     }
 }
 
-/// The §5.1 signature of a device: its id, name and product key with the constant
+/// The signature of a device (docs/v210-reference.md §5.1): its id, name and product key with the constant
 /// [`TIMESTAMP`], keyed with the device secret. The MQTT password in direct mode and the `sign=`
 /// of the pre-authentication request.
 pub fn device_signature(identity: &DeviceIdentity, method: SignMethod) -> String {

@@ -1,7 +1,6 @@
 //! HTTPS pre-authentication on the network (docs/v210-reference.md §6, `FEATURE_MQTT_DIRECT = n`):
-//! the signed
-//! `POST /auth/devicename` to `iot-auth.<region>.aliyuncs.com:443` over TLS (the same backend as
-//! MQTT, verified against the CA of `pub_key`), the reply read within
+//! the signed `POST /auth/devicename` to `iot-auth.<region>.aliyuncs.com:443` over TLS (the same
+//! backend as MQTT, verified against the CA of `pub_key`), the reply read within
 //! `CONFIG_GUIDER_AUTH_TIMEOUT`, framed by `auth::http` and read by `auth::preauth`. Every outcome
 //! has its own log line, all starting with "HTTPS pre-authentication"; the token is never logged.
 

@@ -19,7 +19,8 @@ use crate::text::FixedText;
 #[cfg(all(iotmqtt_tls, not(iotmqtt_direct)))]
 mod guider_client;
 
-/// Why setup failed. Every failure was logged where it happened; V2.10 reports them all as -1.
+/// Why setup failed. Each was logged where it happened, except `OutOfMemory`, which the caller
+/// reports (it knows what it was copying for); V2.10 reports them all as -1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetupError {
     /// The HAL could not create the mutex that guards the saved device.

@@ -81,7 +81,8 @@ impl Session {
     }
 
     /// Reads up to `buf.len()` bytes within `timeout_ms` (HAL_TCP_Read semantics), in slices of
-    /// at most [`READ_SLICE_MS`] with the session unlocked in between. 0 reads what is there.
+    /// at most [`READ_SLICE_MS`] with the session unlocked in between. 0 waits the HAL's minimum
+    /// of 1 ms (`hal.rs`).
     pub fn read(&self, buf: &mut [u8], timeout_ms: u32) -> ReadOutcome {
         let deadline = hal::uptime_ms().saturating_add(u64::from(timeout_ms));
         let mut left = timeout_ms;
