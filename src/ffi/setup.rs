@@ -3,7 +3,6 @@
 //! re-authentication hook the driver calls before a reconnect when the client was given these
 //! very strings.
 
-use alloc::ffi::CString;
 use core::cell::UnsafeCell;
 use core::ffi::{c_char, c_int, c_void, CStr};
 
@@ -42,7 +41,9 @@ fn copy_c(dst: &mut [c_char], src: &str) {
     }
 }
 
-/// Writes the strings into the static struct; `setup` calls it under its lock.
+/// Writes the strings into the static struct; `setup` calls it under its lock. One copy for
+/// both callers (setup and re-authentication), not one inlined into each.
+#[inline(never)]
 fn store(strings: &ConnStrings) {
     // SAFETY: `setup` runs this under its lock, so no other Rust code writes the struct.
     let info = unsafe { &mut *CONN_INFO.0.get() };
@@ -142,7 +143,7 @@ pub extern "C" fn IOT_SetupDomain(domain_type: c_int) {
 fn reauthenticate() -> Option<Credentials> {
     let strings = setup::reauthenticate(store)?;
     Some(Credentials {
-        host: CString::new(strings.host).ok()?,
+        host: crate::heap::try_cstring(strings.host.as_bytes())?,
         port: strings.port,
         client_id: strings.client_id,
         username: strings.username,
