@@ -17,8 +17,7 @@ use crate::prelude::*;
 #[cfg_attr(not(any(iotmqtt_tls, test)), allow(dead_code))]
 const BUILT_IN: &str = concat!(include_str!("../certs/GlobalSign_Root_CA.pem"), "\0");
 
-/// Longest PEM `IOT_SetCACert` accepts (a handful of certificates).
-const MAX_PEM_LEN: usize = 64 * 1024;
+use iotmqtt_engine::limits::MAX_PEM_LEN;
 
 /// The run-time replacement, if any. Every replacement is kept for the life of the process: a
 /// pointer handed out in `iotx_conn_info_t.pub_key` must stay valid.

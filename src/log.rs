@@ -13,7 +13,7 @@ pub const INFO: u8 = 4;
 pub const DEBUG: u8 = 5;
 
 const TAGS: [&str; 6] = ["emg", "crt", "err", "wrn", "inf", "dbg"];
-const LINE_MAX: usize = 512;
+const LINE_MAX: usize = iotmqtt_engine::limits::LOG_LINE_MAX;
 
 // V2.10: nothing is printed until IOT_OpenLog names the log; the level starts at EMERG.
 static OPEN: AtomicBool = AtomicBool::new(false);

@@ -10,14 +10,7 @@ use super::identity::{concat, DeviceIdentity};
 use super::region::Region;
 use super::sign::{device_signature, SignMethod, TIMESTAMP};
 
-/// V2.10 `HOST_ADDRESS_LEN`: `iotx_conn_info_t.host_name` holds this many characters plus NUL.
-pub const HOST_ADDRESS_LEN: usize = 128;
-/// V2.10 `CLIENT_ID_LEN`.
-pub const CLIENT_ID_LEN: usize = 256;
-/// V2.10 `USER_NAME_LEN`.
-pub const USER_NAME_LEN: usize = 512;
-/// V2.10 `PASSWORD_LEN`.
-pub const PASSWORD_LEN: usize = 256;
+pub use iotmqtt_engine::limits::{CLIENT_ID_LEN, HOST_ADDRESS_LEN, PASSWORD_LEN, USER_NAME_LEN};
 
 /// MQTT port in direct mode (TCP and TLS alike, as V2.10).
 pub const DIRECT_PORT: u16 = 1883;

@@ -6,8 +6,7 @@
 use crate::prelude::*;
 use core::fmt;
 
-/// Default cap on a whole response (status line, headers, framing and body).
-pub const MAX_RESPONSE_LEN: usize = 16 * 1024;
+pub use iotmqtt_engine::limits::MAX_RESPONSE_LEN;
 /// Most headers a response may carry (spelled out in the `TooManyHeaders` message).
 const MAX_HEADERS: usize = 32;
 const _: () = assert!(MAX_HEADERS == 32);

@@ -4,12 +4,7 @@
 use crate::prelude::*;
 use core::fmt;
 
-/// V2.10 `PRODUCT_KEY_LEN`: longer product keys are cut to this many characters.
-pub const PRODUCT_KEY_LEN: usize = 20;
-/// V2.10 `DEVICE_NAME_LEN`.
-pub const DEVICE_NAME_LEN: usize = 32;
-/// V2.10 `DEVICE_SECRET_LEN`.
-pub const DEVICE_SECRET_LEN: usize = 64;
+pub use iotmqtt_engine::limits::{DEVICE_NAME_LEN, DEVICE_SECRET_LEN, PRODUCT_KEY_LEN};
 
 /// Why an identity was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -12,10 +12,8 @@ use crate::hal::{self, ReadOutcome};
 use crate::heap;
 use crate::tls::Session;
 
-/// `CONFIG_GUIDER_AUTH_TIMEOUT`: the whole exchange, connect and handshake included.
-pub const GUIDER_AUTH_TIMEOUT_MS: u32 = 10_000;
-/// V2.10 writes the request with a fixed 5000 ms timeout.
-const WRITE_TIMEOUT_MS: u32 = 5_000;
+pub use iotmqtt_engine::limits::GUIDER_AUTH_TIMEOUT_MS;
+use iotmqtt_engine::limits::GUIDER_WRITE_TIMEOUT_MS as WRITE_TIMEOUT_MS;
 
 /// The step at which HTTPS pre-authentication failed; each was logged where it failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

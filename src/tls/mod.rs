@@ -34,13 +34,8 @@ use hal_ssl::Backend;
 #[cfg(iotmqtt_tls_native)]
 use native::Backend;
 
-/// Longest a read holds the session lock.
 #[cfg(iotmqtt_tls)]
-pub const READ_SLICE_MS: u32 = 50;
-
-/// Bound on the TLS handshake of an MQTT connection (the TCP connect is the HAL's own).
-#[cfg(iotmqtt_tls)]
-pub const HANDSHAKE_TIMEOUT_MS: u32 = 10_000;
+pub use iotmqtt_engine::limits::{HANDSHAKE_TIMEOUT_MS, READ_SLICE_MS};
 
 /// One TLS connection; `read` and `write_all` may be called from different threads.
 #[cfg(iotmqtt_tls)]
