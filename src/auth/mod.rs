@@ -35,7 +35,7 @@ pub use conninfo::{
 };
 pub use http::{Body, HttpError, ResponseParser};
 pub use identity::{DeviceIdentity, IdentityError};
-pub use preauth::{guider_conn, parse_auth_response, PreAuthError};
+pub use preauth::{guider_conn, parse_auth_response, ResponseError};
 pub use region::{auth_host, mqtt_domain, Region};
 pub use reply::{parse_auth_reply, GuiderReply, ReplyError, ReplyField};
 pub use request::{auth_request, AuthRequest};

@@ -11,10 +11,11 @@ use super::identity::DeviceIdentity;
 use super::reply::{parse_auth_reply, GuiderReply, ReplyError};
 use super::sign::SignMethod;
 
-/// Why pre-authentication gave no credentials, by stage. The `Display` text is the stage's own
-/// (meant for the log; it never contains a secret).
+/// Why the pre-authentication response gave no credentials, by the stage that refused it (the
+/// I/O steps before it are `setup::guider_client::PreAuthFailure`). The `Display` text is the
+/// stage's own (meant for the log; it never contains a secret).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PreAuthError {
+pub enum ResponseError {
     /// The response could not be read as HTTP.
     Http(HttpError),
     /// The HTTP status is not 200.
@@ -23,36 +24,36 @@ pub enum PreAuthError {
     Reply(ReplyError),
 }
 
-impl fmt::Display for PreAuthError {
+impl fmt::Display for ResponseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PreAuthError::Http(e) => e.fmt(f),
-            PreAuthError::HttpStatus(s) => {
+            ResponseError::Http(e) => e.fmt(f),
+            ResponseError::HttpStatus(s) => {
                 write!(f, "auth server answered HTTP status {s} (expected 200)")
             }
-            PreAuthError::Reply(e) => e.fmt(f),
+            ResponseError::Reply(e) => e.fmt(f),
         }
     }
 }
 
-impl core::error::Error for PreAuthError {}
+impl core::error::Error for ResponseError {}
 
-impl From<HttpError> for PreAuthError {
+impl From<HttpError> for ResponseError {
     fn from(e: HttpError) -> Self {
-        PreAuthError::Http(e)
+        ResponseError::Http(e)
     }
 }
 
-impl From<ReplyError> for PreAuthError {
+impl From<ReplyError> for ResponseError {
     fn from(e: ReplyError) -> Self {
-        PreAuthError::Reply(e)
+        ResponseError::Reply(e)
     }
 }
 
 /// Checks the HTTP status, then parses the JSON body with [`parse_auth_reply`].
-pub fn parse_auth_response(response: &Body) -> Result<GuiderReply, PreAuthError> {
+pub fn parse_auth_response(response: &Body) -> Result<GuiderReply, ResponseError> {
     if response.status != 200 {
-        return Err(PreAuthError::HttpStatus(response.status));
+        return Err(ResponseError::HttpStatus(response.status));
     }
     Ok(parse_auth_reply(&response.content)?)
 }
@@ -118,7 +119,7 @@ mod tests {
         assert_eq!(body.status, 204);
         assert_eq!(
             parse_auth_response(&body),
-            Err(PreAuthError::HttpStatus(204))
+            Err(ResponseError::HttpStatus(204))
         );
     }
 
@@ -132,43 +133,43 @@ mod tests {
         assert_eq!(body.status, 503);
         assert_eq!(
             parse_auth_response(&body),
-            Err(PreAuthError::HttpStatus(503))
+            Err(ResponseError::HttpStatus(503))
         );
     }
 
     #[test]
     fn display_messages_distinct() {
         let all = [
-            PreAuthError::Http(HttpError::EmptyResponse),
-            PreAuthError::Http(HttpError::TruncatedHead),
-            PreAuthError::Http(HttpError::TruncatedBody),
-            PreAuthError::Http(HttpError::ResponseTooLarge { limit: 16384 }),
-            PreAuthError::Http(HttpError::MalformedHead),
-            PreAuthError::Http(HttpError::TooManyHeaders),
-            PreAuthError::Http(HttpError::BadContentLength),
-            PreAuthError::Http(HttpError::UnsupportedTransferEncoding),
-            PreAuthError::Http(HttpError::MalformedChunk),
-            PreAuthError::Http(HttpError::AlreadyComplete),
-            PreAuthError::HttpStatus(503),
-            PreAuthError::Reply(ReplyError::MalformedJson),
-            PreAuthError::Reply(ReplyError::MissingCode),
-            PreAuthError::Reply(ReplyError::InvalidCode),
-            PreAuthError::Reply(ReplyError::BadSignature),
-            PreAuthError::Reply(ReplyError::ParameterError),
-            PreAuthError::Reply(ReplyError::ServerError),
-            PreAuthError::Reply(ReplyError::DeviceNotFound),
-            PreAuthError::Reply(ReplyError::AuthTypeMismatch),
-            PreAuthError::Reply(ReplyError::UnexpectedCode(403)),
-            PreAuthError::Reply(ReplyError::MissingField(ReplyField::Data)),
-            PreAuthError::Reply(ReplyError::MissingField(ReplyField::IotId)),
-            PreAuthError::Reply(ReplyError::MissingField(ReplyField::IotToken)),
-            PreAuthError::Reply(ReplyError::MissingField(ReplyField::Host)),
-            PreAuthError::Reply(ReplyError::MissingField(ReplyField::Port)),
-            PreAuthError::Reply(ReplyError::InvalidField(ReplyField::Data)),
-            PreAuthError::Reply(ReplyError::InvalidField(ReplyField::IotId)),
-            PreAuthError::Reply(ReplyError::InvalidField(ReplyField::IotToken)),
-            PreAuthError::Reply(ReplyError::InvalidField(ReplyField::Host)),
-            PreAuthError::Reply(ReplyError::InvalidField(ReplyField::Port)),
+            ResponseError::Http(HttpError::EmptyResponse),
+            ResponseError::Http(HttpError::TruncatedHead),
+            ResponseError::Http(HttpError::TruncatedBody),
+            ResponseError::Http(HttpError::ResponseTooLarge { limit: 16384 }),
+            ResponseError::Http(HttpError::MalformedHead),
+            ResponseError::Http(HttpError::TooManyHeaders),
+            ResponseError::Http(HttpError::BadContentLength),
+            ResponseError::Http(HttpError::UnsupportedTransferEncoding),
+            ResponseError::Http(HttpError::MalformedChunk),
+            ResponseError::Http(HttpError::AlreadyComplete),
+            ResponseError::HttpStatus(503),
+            ResponseError::Reply(ReplyError::MalformedJson),
+            ResponseError::Reply(ReplyError::MissingCode),
+            ResponseError::Reply(ReplyError::InvalidCode),
+            ResponseError::Reply(ReplyError::BadSignature),
+            ResponseError::Reply(ReplyError::ParameterError),
+            ResponseError::Reply(ReplyError::ServerError),
+            ResponseError::Reply(ReplyError::DeviceNotFound),
+            ResponseError::Reply(ReplyError::AuthTypeMismatch),
+            ResponseError::Reply(ReplyError::UnexpectedCode(403)),
+            ResponseError::Reply(ReplyError::MissingField(ReplyField::Data)),
+            ResponseError::Reply(ReplyError::MissingField(ReplyField::IotId)),
+            ResponseError::Reply(ReplyError::MissingField(ReplyField::IotToken)),
+            ResponseError::Reply(ReplyError::MissingField(ReplyField::Host)),
+            ResponseError::Reply(ReplyError::MissingField(ReplyField::Port)),
+            ResponseError::Reply(ReplyError::InvalidField(ReplyField::Data)),
+            ResponseError::Reply(ReplyError::InvalidField(ReplyField::IotId)),
+            ResponseError::Reply(ReplyError::InvalidField(ReplyField::IotToken)),
+            ResponseError::Reply(ReplyError::InvalidField(ReplyField::Host)),
+            ResponseError::Reply(ReplyError::InvalidField(ReplyField::Port)),
         ];
         let texts: Vec<String> = all.iter().map(|e| e.to_string()).collect();
         for (i, a) in texts.iter().enumerate() {
@@ -178,31 +179,31 @@ mod tests {
             }
         }
         assert_eq!(
-            PreAuthError::Reply(ReplyError::BadSignature).to_string(),
+            ResponseError::Reply(ReplyError::BadSignature).to_string(),
             "auth failed: code 401 (request auth error), the signature is invalid; check the device secret"
         );
         assert_eq!(
-            PreAuthError::Reply(ReplyError::ParameterError).to_string(),
+            ResponseError::Reply(ReplyError::ParameterError).to_string(),
             "auth failed: code 460 (param error), a request parameter is missing or malformed"
         );
         assert_eq!(
-            PreAuthError::Reply(ReplyError::ServerError).to_string(),
+            ResponseError::Reply(ReplyError::ServerError).to_string(),
             "auth failed: code 500 (unknown error) on the server side"
         );
         assert_eq!(
-            PreAuthError::Reply(ReplyError::DeviceNotFound).to_string(),
+            ResponseError::Reply(ReplyError::DeviceNotFound).to_string(),
             "auth failed: code 5001 (meta device not found); check the product key and device name"
         );
         assert_eq!(
-            PreAuthError::Reply(ReplyError::AuthTypeMismatch).to_string(),
+            ResponseError::Reply(ReplyError::AuthTypeMismatch).to_string(),
             "auth failed: code 6200 (auth type mismatch), this authentication or sign method is not allowed for the device"
         );
         assert_eq!(
-            PreAuthError::Reply(ReplyError::UnexpectedCode(403)).to_string(),
+            ResponseError::Reply(ReplyError::UnexpectedCode(403)).to_string(),
             "auth failed: code 403 (!= 200)"
         );
         assert_eq!(
-            PreAuthError::Reply(ReplyError::MissingField(ReplyField::Port)).to_string(),
+            ResponseError::Reply(ReplyError::MissingField(ReplyField::Port)).to_string(),
             "auth server reply lacks \"data.resources.mqtt.port\""
         );
     }

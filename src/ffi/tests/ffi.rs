@@ -237,3 +237,62 @@ fn log_level_and_memory_stats_entry_points() {
         -39
     );
 }
+
+#[test]
+fn every_typed_error_gets_its_v210_code() {
+    use crate::ca::CaError;
+    use crate::driver::ClientError as E;
+    use crate::ffi::codes::code;
+    use crate::net_error::NetError;
+    // The V2.10 values, as literals (docs/v210-reference.md §2.9).
+    let table = [
+        (E::NoResources, -1),
+        (E::Reauthentication, -1),
+        (E::NotConnected, -27),
+        (E::YieldRunning, -27),
+        (E::InvalidTopic, -41),
+        (E::ConnectTooLarge, -30),
+        (E::PublishTooLarge, -21),
+        (E::SubscribeTooLarge, -26),
+        (E::UnsubscribeTooLarge, -22),
+        (E::PendingFull, -42),
+        (E::PendingNoMemory, -42),
+        (E::QosNotSupported, -20),
+        (E::NetworkConnect, -28),
+        (E::CertificateRejected, -309),
+        (E::NetworkWrite, -14),
+        (E::RefusedProtocolVersion, -38),
+        (E::RefusedIdentifier, -37),
+        (E::RefusedServerUnavailable, -36),
+        (E::RefusedCredentials, -35),
+        (E::RefusedNotAuthorized, -34),
+        (E::RefusedOther, -39),
+        (E::ConnectTimeout, -33),
+    ];
+    for (error, expected) in table {
+        assert_eq!(code(error.into()), expected, "{error:?}");
+    }
+    for (return_code, expected) in [(1, -38), (2, -37), (3, -36), (4, -35), (5, -34), (6, -39)] {
+        assert_eq!(code(E::connect_refused(return_code).into()), expected);
+    }
+    for (error, expected, text) in [
+        (NetError::Connect, -28, "connection failed"),
+        (
+            NetError::CertificateRejected,
+            -309,
+            "server certificate rejected",
+        ),
+        (NetError::Write, -14, "write failed"),
+    ] {
+        assert_eq!(code(error.into()), expected, "{error:?}");
+        assert_eq!(error.to_string(), text);
+    }
+    for (error, expected) in [
+        (CaError::NoTls, -2),
+        (CaError::TooLong, -2),
+        (CaError::NotPem, -2),
+        (CaError::NoLock, -1),
+    ] {
+        assert_eq!(code(error.into()), expected, "{error:?}");
+    }
+}
