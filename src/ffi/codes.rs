@@ -4,6 +4,7 @@
 use crate::ca::CaError;
 use crate::driver::ClientError;
 use crate::net_error::NetError;
+use crate::setup::SetupError;
 
 pub const SUCCESS_RETURN: i32 = 0;
 pub const FAIL_RETURN: i32 = -1;
@@ -31,6 +32,7 @@ pub const ERROR_CERT_VERIFY_FAIL: i32 = -309;
 pub enum Failure {
     Client(ClientError),
     Ca(CaError),
+    Setup(SetupError),
 }
 
 impl From<ClientError> for Failure {
@@ -48,6 +50,12 @@ impl From<NetError> for Failure {
 impl From<CaError> for Failure {
     fn from(error: CaError) -> Self {
         Failure::Ca(error)
+    }
+}
+
+impl From<SetupError> for Failure {
+    fn from(error: SetupError) -> Self {
+        Failure::Setup(error)
     }
 }
 
@@ -80,5 +88,7 @@ pub fn code(failure: Failure) -> i32 {
             CaError::NoTls | CaError::TooLong | CaError::NotPem => NULL_VALUE_ERROR,
             CaError::NoLock => FAIL_RETURN,
         },
+        // IOT_SetupConnInfo has only -1, whatever failed (docs/v210-reference.md §5.1).
+        Failure::Setup(_) => FAIL_RETURN,
     }
 }

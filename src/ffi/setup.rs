@@ -11,7 +11,7 @@ use super::types::{iotx_conn_info_t, iotx_mqtt_param_t};
 use crate::auth::{ConnStrings, DeviceIdentity, Region};
 use crate::driver::{Credentials, Reauthenticate};
 use crate::prelude::*;
-use crate::setup::{self, SetupError};
+use crate::setup;
 
 /// V2.10 returns a pointer to one static struct that every call overwrites.
 struct ConnInfoCell(UnsafeCell<iotx_conn_info_t>);
@@ -27,11 +27,6 @@ static CONN_INFO: ConnInfoCell = ConnInfoCell(UnsafeCell::new(iotx_conn_info_t {
     password: [0; 257],
     pub_key: core::ptr::null(),
 }));
-
-/// The V2.10 code of a failed setup: `IOT_SetupConnInfo` has only -1 (`FAIL_RETURN`).
-const fn setup_code(_: &SetupError) -> c_int {
-    codes::FAIL_RETURN
-}
 
 fn copy_c(dst: &mut [c_char], src: &str) {
     dst.fill(0);
@@ -102,7 +97,7 @@ pub unsafe extern "C" fn IOT_SetupConnInfo(
         Err(e) => {
             // SAFETY: as above.
             unsafe { *info_ptr = core::ptr::null_mut() };
-            setup_code(&e)
+            codes::code(e.into())
         }
     }
 }

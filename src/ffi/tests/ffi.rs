@@ -244,6 +244,7 @@ fn every_typed_error_gets_its_v210_code() {
     use crate::driver::ClientError as E;
     use crate::ffi::codes::code;
     use crate::net_error::NetError;
+    use crate::setup::SetupError;
     // The V2.10 values, as literals (docs/v210-reference.md §2.9).
     let table = [
         (E::NoResources, -1),
@@ -286,6 +287,13 @@ fn every_typed_error_gets_its_v210_code() {
     ] {
         assert_eq!(code(error.into()), expected, "{error:?}");
         assert_eq!(error.to_string(), text);
+    }
+    for error in [
+        SetupError::Lock,
+        SetupError::ConnInfo,
+        SetupError::OutOfMemory,
+    ] {
+        assert_eq!(code(error.into()), -1, "{error:?}");
     }
     for (error, expected) in [
         (CaError::NoTls, -2),
