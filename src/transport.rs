@@ -8,6 +8,8 @@ use core::ffi::CStr;
 
 use crate::hal::{self, ReadOutcome, TcpConnection};
 use crate::net_error::NetError;
+#[cfg(iotmqtt_tls)]
+use iotmqtt_engine::limits::HANDSHAKE_TIMEOUT_MS;
 
 pub enum Transport {
     Tcp {
@@ -34,8 +36,7 @@ impl Transport {
         match ca {
             #[cfg(iotmqtt_tls)]
             Some(ca) => {
-                let session =
-                    crate::tls::Session::connect(host, port, ca, crate::tls::HANDSHAKE_TIMEOUT_MS)?;
+                let session = crate::tls::Session::connect(host, port, ca, HANDSHAKE_TIMEOUT_MS)?;
                 Ok(Transport::Tls {
                     session,
                     write_timeout_ms,

@@ -10,7 +10,7 @@ use super::identity::{concat, DeviceIdentity};
 use super::region::Region;
 use super::sign::{device_signature, SignMethod, TIMESTAMP};
 
-pub use iotmqtt_engine::limits::{CLIENT_ID_LEN, HOST_ADDRESS_LEN, PASSWORD_LEN, USER_NAME_LEN};
+use iotmqtt_engine::limits::{CLIENT_ID_LEN, HOST_ADDRESS_LEN, PASSWORD_LEN, USER_NAME_LEN};
 
 /// MQTT port in direct mode (TCP and TLS alike, as V2.10).
 pub const DIRECT_PORT: u16 = 1883;

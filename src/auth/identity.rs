@@ -4,7 +4,7 @@
 use crate::prelude::*;
 use core::fmt;
 
-pub use iotmqtt_engine::limits::{DEVICE_NAME_LEN, DEVICE_SECRET_LEN, PRODUCT_KEY_LEN};
+use iotmqtt_engine::limits::{DEVICE_NAME_LEN, DEVICE_SECRET_LEN, PRODUCT_KEY_LEN};
 
 /// Why an identity was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

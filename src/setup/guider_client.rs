@@ -12,8 +12,7 @@ use crate::hal::{self, ReadOutcome};
 use crate::heap;
 use crate::tls::Session;
 
-pub use iotmqtt_engine::limits::GUIDER_AUTH_TIMEOUT_MS;
-use iotmqtt_engine::limits::GUIDER_WRITE_TIMEOUT_MS as WRITE_TIMEOUT_MS;
+use iotmqtt_engine::limits::{GUIDER_AUTH_TIMEOUT_MS, GUIDER_WRITE_TIMEOUT_MS};
 
 /// The step at which HTTPS pre-authentication failed; each was logged where it failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +77,7 @@ pub fn authenticate(
             PreAuthFailure::Connect
         })?;
     if session
-        .write_all(&request.bytes, left().min(WRITE_TIMEOUT_MS))
+        .write_all(&request.bytes, left().min(GUIDER_WRITE_TIMEOUT_MS))
         .is_err()
     {
         log_err!(

@@ -35,7 +35,7 @@ use hal_ssl::Backend;
 use native::Backend;
 
 #[cfg(iotmqtt_tls)]
-pub use iotmqtt_engine::limits::{HANDSHAKE_TIMEOUT_MS, READ_SLICE_MS};
+use iotmqtt_engine::limits::READ_SLICE_MS;
 
 /// One TLS connection; `read` and `write_all` may be called from different threads.
 #[cfg(iotmqtt_tls)]
