@@ -7,8 +7,9 @@
 //! imported `HAL_*` functions; `driver` runs the sans-I/O session engine (`iotmqtt-engine`, which
 //! also owns the wire format) over a `transport`, returns `driver::ClientError` and calls the
 //! `driver::Handler` ffi implements; `transport` and `tls` fail with `net_error::NetError`;
-//! `auth` holds signing, connection info and HTTPS pre-authentication; `log` prints V2.10-style
-//! lines through `HAL_Printf`.
+//! `auth` holds signing, connection info and the pre-authentication request and reply, without
+//! I/O; `setup` does the I/O of `IOT_SetupConnInfo`; `lock` makes Rust locks of `HAL_Mutex*`;
+//! `log` prints V2.10-style lines through `HAL_Printf`. The whole picture: docs/ARCHITECTURE.md.
 //!
 //! `#![no_std]` + alloc: the HAL is the only OS seam (locks through `HAL_Mutex*`, the heap
 //! through `HAL_Malloc`, a panic logs and calls the C library's `abort`). Only
