@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::{debug_log, read_packet, Events};
-use crate::ffi::types::{iotx_conn_info_t, iotx_mqtt_event_handle_t, iotx_mqtt_param_t};
+use crate::ffi::types::iotx_conn_info_t;
 use crate::ffi::{
     IOT_MQTT_Construct, IOT_MQTT_Destroy, IOT_MQTT_Yield, IOT_SetupConnInfo, IOT_SetupDomain,
 };
@@ -174,28 +174,17 @@ fn a_client_of_the_conn_info_reports_its_module_id_and_reauthenticates() {
     let events = Events::default();
     let mut rb = [0 as c_char; 512];
     let mut wb = [0 as c_char; 512];
-    // SAFETY: the strings are the static struct's own fields (that is what is tested).
-    let mut p = unsafe {
-        iotx_mqtt_param_t {
-            port: (*i).port,
-            host: (*i).host_name.as_ptr(),
-            client_id: (*i).client_id.as_ptr(),
-            username: (*i).username.as_ptr(),
-            password: (*i).password.as_ptr(),
-            pub_key: (*i).pub_key,
-            clean_session: 0,
-            request_timeout_ms: 2000,
-            keepalive_interval_ms: 60_000,
-            pwrite_buf: wb.as_mut_ptr(),
-            write_buf_size: wb.len() as u32,
-            pread_buf: rb.as_mut_ptr(),
-            read_buf_size: rb.len() as u32,
-            handle_event: iotx_mqtt_event_handle_t {
-                h_fp: Some(super::on_event),
-                pcontext: &events as *const Events as *mut c_void,
-            },
-        }
-    };
+    // The test's usual parameters, but every string is the static struct's own field: that is
+    // what makes the client re-authenticate.
+    let mut p = super::params(c"unused", 0, &events, &mut rb, &mut wb);
+    // SAFETY: `info` is the static struct IOT_SetupConnInfo just filled; it outlives the client.
+    let conn = unsafe { &*i };
+    p.port = conn.port;
+    p.host = conn.host_name.as_ptr();
+    p.client_id = conn.client_id.as_ptr();
+    p.username = conn.username.as_ptr();
+    p.password = conn.password.as_ptr();
+    p.pub_key = conn.pub_key;
     // SAFETY: valid params; events and buffers outlive the client.
     let mut c = unsafe { IOT_MQTT_Construct(&mut p) };
     assert!(!c.is_null());
