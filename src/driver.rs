@@ -645,8 +645,7 @@ impl<H: Handler> Client<H> {
         }
     }
 
-    /// One read, then every packet it completed. Timeouts passed to the HAL are never 0: V2.10
-    /// never passed 0, and firmware HALs may take it as "wait forever".
+    /// One read, then every packet it completed (a 0 timeout reaches the HAL as 1 ms: hal.rs).
     fn read_and_dispatch(
         &self,
         reader: &mut Reader,
@@ -1073,7 +1072,7 @@ impl<H: Handler> Client<H> {
                 self.dispatch_events(reader);
                 return Err(reader.connect_error.unwrap_or(ClientError::NetworkConnect));
             }
-            let left = (start + timeout + 1).saturating_sub(now).max(1);
+            let left = (start + timeout + 1).saturating_sub(now);
             // A CONNACK is 4 bytes.
             self.read_and_dispatch(
                 reader,
